@@ -1,0 +1,2 @@
+select location_id, location_name, tax_rate, opened_at
+from {{ ref('stg_locations') }}

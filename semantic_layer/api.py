@@ -1,0 +1,182 @@
+"""The library's entry points, one per command: seed, compile, run, query, show, validate.
+
+>>> from pathlib import Path
+>>> from semantic_layer.api import compile_views
+>>> views = compile_views(Path("."), dialect="postgres")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlglot import exp
+
+from semantic_layer import sqlnames
+from semantic_layer.compiler import CompiledView, Compiler, compile_project, write_compiled
+from semantic_layer.errors import Location, UserError
+from semantic_layer.plan.builder import GroupByItem, QuerySpec
+from semantic_layer.plan.names import parse_element_name
+from semantic_layer.profiles import Target, load_target
+from semantic_layer.render.dialects import Dialect, dialect_for_target_type, get_dialect, render_sql
+from semantic_layer.render.sql import render_plan
+from semantic_layer.spec.objects import Filter
+from semantic_layer.validate.issues import Issue
+from semantic_layer.workspace import Project, load_project
+
+
+@dataclass(frozen=True)
+class Options:
+    """Where the project is and which target of which profiles file to use."""
+
+    project_dir: Path = Path(".")
+    target: str | None = None
+    profiles_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    project: Project
+    target: Target
+    dialect: Dialect
+
+    def engine(self) -> sa.Engine:
+        from semantic_layer.warehouse.connect import create_engine
+
+        return create_engine(self.target, self.project.config.root)
+
+
+def open_context(options: Options, dialect: str | None = None) -> Context:
+    """Load the project and its target; ``dialect`` overrides the target's own."""
+    project = load_project(options.project_dir)
+    target = load_target(
+        options.project_dir, project.config.profile, options.target, options.profiles_dir
+    )
+    chosen = get_dialect(dialect) if dialect else dialect_for_target_type(target.type)
+    return Context(project, target, chosen)
+
+
+def validate(options: Options) -> tuple[Issue, ...]:
+    """Load the project and compile every view for its target; return the warnings.
+
+    Raises:
+        ProjectInvalid: with every error found.
+    """
+    context = open_context(options)
+    compile_project(context.project, context.target, context.dialect)
+    return context.project.warnings
+
+
+def compile_views(
+    options: Options, dialect: str | None = None
+) -> tuple[list[CompiledView], list[Path], Context]:
+    """Compile every view and write one file per view to ``target/compiled/<dialect>/``."""
+    context = open_context(options, dialect)
+    views = compile_project(context.project, context.target, context.dialect)
+    directory = context.project.config.target_path / "compiled" / context.dialect.name
+    return views, write_compiled(views, directory), context
+
+
+def run(options: Options, progress: Callable[..., None] | None = None):  # type: ignore[no-untyped-def]
+    """Compile, then deploy every changed view to the target."""
+    from semantic_layer.warehouse.deploy import deploy
+
+    views, _, context = compile_views(options)
+    return deploy(context.engine(), views, context.dialect, context.target.schema, progress)
+
+
+def seed(options: Options, years: int = 1):  # type: ignore[no-untyped-def]
+    """Load the project's CSV seeds into the target's seed schema.
+
+    When the project names ``sample-data: jaffle_shop`` and its seed folder holds no CSV file,
+    the files are generated first with the seeded Jaffle Shop simulation.
+    """
+    from semantic_layer.warehouse.seed import load_seeds
+
+    project = load_project(options.project_dir)
+    config = project.config
+    target = load_target(options.project_dir, config.profile, options.target, options.profiles_dir)
+    folder = config.seed_paths[0]
+    generated = False
+    if not any(folder.glob("*.csv")):
+        if config.sample_data == "jaffle_shop":
+            from semantic_layer.sample.jaffle import generate
+
+            generate(folder, years=years)
+            generated = True
+        elif config.sample_data is not None:
+            raise UserError(f"unknown sample-data '{config.sample_data}' (known: jaffle_shop)")
+    context = Context(project, target, dialect_for_target_type(target.type))
+    schema = config.seed_schema or target.schema
+    return load_seeds(context.engine(), target, folder, schema), generated
+
+
+def plan_query(
+    options: Options,
+    metrics: list[str],
+    group_by: list[str],
+    where: list[str],
+    order_by: list[str],
+    limit: int | None,
+    dialect: str | None = None,
+) -> tuple[str, Context]:
+    """The SQL of an ad-hoc query, for the target's dialect (or ``dialect``)."""
+    context = open_context(options, dialect)
+    origin = Location("<command line>")
+    items = tuple(
+        GroupByItem(text, tuple(parse_element_name(text, origin)), origin) for text in group_by
+    )
+    spec = QuerySpec(
+        metrics=tuple(metrics),
+        group_by=items,
+        where=tuple(Filter(text, origin) for text in where),
+        order_by=tuple(order_by),
+        limit=limit,
+        location=origin,
+    )
+    compiler = Compiler(context.project, context.target, context.dialect)
+    plan = compiler.plan(spec)
+    if not plan.order_by:
+        plan = type(plan)(
+            plan.aggregates,
+            plan.grain,
+            plan.metrics,
+            tuple((name, False) for name in plan.grain),
+            plan.limit,
+        )
+    select = render_plan(plan, context.dialect, compiler.relation_table)
+    return render_sql(select, context.dialect), context
+
+
+def query(options: Options, **kwargs):  # type: ignore[no-untyped-def]
+    """Run an ad-hoc query on the target and return its rows."""
+    from semantic_layer.warehouse.query import run_query
+
+    sql, context = plan_query(options, **kwargs)
+    return run_query(context.engine(), sql)
+
+
+def show(options: Options, view: str, limit: int | None = 20):  # type: ignore[no-untyped-def]
+    """The rows of a deployed view (``name`` or ``schema.name``)."""
+    from semantic_layer.warehouse.query import run_query
+
+    context = open_context(options)
+    views = compile_project(context.project, context.target, context.dialect)
+    match = [v for v in views if view in (v.name, f"{v.schema}.{v.name}")]
+    if not match:
+        exports = sorted(v.name for v in views if v.kind == "export")
+        raise UserError(
+            f"no view '{view}' in the project; its metric views are: {', '.join(exports)}"
+        )
+    chosen = match[0]
+    table = sqlnames.table(
+        chosen.name, chosen.schema if context.dialect.supports_schemas else None, chosen.database
+    )
+    statement = exp.select("*").from_(table)
+    if chosen.grain:
+        statement = statement.order_by(*(sqlnames.column(name) for name in chosen.grain))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return run_query(context.engine(), render_sql(statement, context.dialect, pretty=False))

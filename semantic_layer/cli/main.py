@@ -1,0 +1,243 @@
+"""The ``sl`` command: seed, compile, run, query, show and validate a project."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from semantic_layer import __version__, api
+from semantic_layer.cli.output import FORMATS
+from semantic_layer.errors import SemanticLayerError, UsageError, UserError
+
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def project_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command shares: where the project is and which target to use."""
+    options = [
+        click.option(
+            "--project-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=".",
+            show_default=True,
+            help="The folder that holds sl_project.yml.",
+        ),
+        click.option(
+            "--profiles-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="The folder that holds profiles.yml (else $SL_PROFILES_DIR, the "
+            "project folder, then ~/.sl).",
+        ),
+        click.option("--target", "-t", help="The target of the profile to use."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+
+    @functools.wraps(command)
+    def wrapper(
+        project_dir: Path, profiles_dir: Path | None, target: str | None, **kwargs: Any
+    ) -> Any:
+        return command(api.Options(project_dir, target, profiles_dir), **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sl")
+@click.option("--debug", is_flag=True, help="Show debug logs and tracebacks of internal errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Show what each step does.")
+@click.pass_context
+def cli(context: click.Context, debug: bool, verbose: bool) -> None:
+    """Compile metric definitions into SQL views, deploy them, and query them."""
+    context.obj = {"debug": debug}
+    if debug or verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if debug else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+
+
+@cli.command()
+@project_options
+def validate(options: api.Options) -> None:
+    """Check every definition and compile every view, reporting all problems at once."""
+    warnings = api.validate(options)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    click.echo("The project is valid.")
+
+
+@cli.command()
+@project_options
+@click.option("--dialect", help="Compile for this dialect without connecting to the target.")
+def compile(options: api.Options, dialect: str | None) -> None:  # noqa: A001 - the command's name
+    """Write each view's CREATE VIEW statement to target/compiled/<dialect>/."""
+    views, paths, context = api.compile_views(options, dialect)
+    _echo_warnings(context.project.warnings)
+    folder = paths[0].parent if paths else "target/compiled"
+    click.echo(f"Compiled {len(views)} views for {context.dialect.name} into {folder}.")
+
+
+@cli.command()
+@project_options
+@click.option(
+    "--years",
+    type=click.IntRange(1, 10),
+    default=1,
+    show_default=True,
+    help="How many years of sample data to generate when it has to be generated.",
+)
+def seed(options: api.Options, years: int) -> None:
+    """Load the project's CSV seeds into the warehouse, generating the sample data if needed."""
+    results, generated = api.seed(options, years)
+    if generated:
+        click.echo("Generated the Jaffle Shop sample data.")
+    for result in results:
+        click.echo(f"  loaded {result.rows:>8} rows into {result.table}")
+
+
+@cli.command()
+@project_options
+def run(options: api.Options) -> None:
+    """Compile and deploy every SQL model and metric view; unchanged views are left alone."""
+
+    def report(result: Any) -> None:
+        click.echo(f"  {result.action:<9} {result.view.qualified_name}")
+
+    results = api.run(options, progress=report)
+    counts = {a: sum(r.action == a for r in results) for a in ("created", "replaced", "unchanged")}
+    click.echo(", ".join(f"{n} {action}" for action, n in counts.items()) + ".")
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@cli.command()
+@project_options
+@click.option(
+    "--metrics", "-m", multiple=True, required=True, help="Metrics to compute, separated by commas."
+)
+@click.option(
+    "--group-by",
+    "-g",
+    multiple=True,
+    help="Group-by columns, e.g. metric_time__month,customer__customer_type.",
+)
+@click.option(
+    "--where",
+    "-w",
+    multiple=True,
+    help="A filter, e.g. \"{{ Dimension('customer__customer_type') }} = 'new'\".",
+)
+@click.option(
+    "--order-by",
+    "-o",
+    multiple=True,
+    help="Columns to order by, separated by commas; a leading '-' sorts descending.",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="The largest number of rows to return.")
+@click.option("--explain", is_flag=True, help="Print the SQL instead of running it.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(sorted(FORMATS)),
+    default="table",
+    show_default=True,
+    help="How to print the rows.",
+)
+def query(
+    options: api.Options,
+    metrics: tuple[str, ...],
+    group_by: tuple[str, ...],
+    where: tuple[str, ...],
+    order_by: tuple[str, ...],
+    limit: int | None,
+    explain: bool,
+    output: str,
+) -> None:
+    """Compute metrics on the target and print them."""
+    request = {
+        "metrics": _split(metrics),
+        "group_by": _split(group_by),
+        "where": list(where),
+        "order_by": _split(order_by),
+        "limit": limit,
+    }
+    if explain:
+        sql, _ = api.plan_query(options, **request)
+        click.echo(sql)
+        return
+    click.echo(FORMATS[output](api.query(options, **request)))
+
+
+@cli.command()
+@project_options
+@click.argument("view")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="The largest number of rows to print.",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(sorted(FORMATS)),
+    default="table",
+    show_default=True,
+    help="How to print the rows.",
+)
+def show(options: api.Options, view: str, limit: int, output: str) -> None:
+    """Print the rows of a deployed metric view."""
+    click.echo(FORMATS[output](api.show(options, view, limit)))
+
+
+def _echo_warnings(warnings: Any) -> None:
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``sl``; user errors exit 1, usage errors 2, internal errors 3."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="sl", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_USER
+    except click.ClickException as error:
+        error.show()
+        return EXIT_USAGE
+    except UsageError as error:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_USAGE
+    except UserError as error:
+        click.echo(str(error), err=True)
+        return EXIT_USER
+    except SemanticLayerError as error:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_USER
+    except Exception:  # noqa: BLE001 - anything else is our bug, reported as such
+        if debug:
+            traceback.print_exc()
+        else:
+            kind = sys.exc_info()[0].__name__  # type: ignore[union-attr]
+            click.echo(
+                f"internal error ({kind}); run again with --debug for the traceback and report it",
+                err=True,
+            )
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""A query (metrics, group-by, filters, order) into a QueryPlan over the semantic manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jinja2
+from sqlglot import exp
+
+from semantic_layer import sqlnames
+from semantic_layer.errors import Location, UserError
+from semantic_layer.plan.expressions import ExpressionParser
+from semantic_layer.plan.filters import ParsedFilter, parse_filter
+from semantic_layer.plan.names import ElementRef
+from semantic_layer.plan.nodes import (
+    AggregateNode,
+    Derived,
+    JoinNode,
+    MeasureColumn,
+    MeasureRef,
+    MetricNode,
+    OutputMetric,
+    QueryPlan,
+    Ratio,
+    RowColumn,
+)
+from semantic_layer.plan.resolve import JoinStep, ResolvedElement, Resolver
+from semantic_layer.spec.objects import (
+    Filter,
+    Measure,
+    Metric,
+    MetricType,
+    SemanticManifest,
+    SemanticModel,
+)
+from semantic_layer.validate.issues import did_you_mean
+
+
+@dataclass(frozen=True)
+class GroupByItem:
+    """One group-by item as written, with its possible readings."""
+
+    text: str
+    readings: tuple[ElementRef, ...]
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    metrics: tuple[str, ...]
+    group_by: tuple[GroupByItem, ...] = ()
+    where: tuple[Filter, ...] = ()
+    order_by: tuple[str, ...] = ()
+    limit: int | None = None
+    location: Location | None = None
+
+
+@dataclass
+class _Leaf:
+    """A measure read under a set of filters: one aggregated column of the plan."""
+
+    column: str
+    model: SemanticModel
+    measure: Measure
+    filters: tuple[ParsedFilter, ...]
+
+
+@dataclass
+class _Planner:
+    manifest: SemanticManifest
+    environment: jinja2.Environment
+    dialect: str
+    query: QuerySpec
+    leaves: dict[tuple[str, tuple[str, ...]], _Leaf] = field(default_factory=dict)
+    filter_cache: dict[tuple[str, Location], ParsedFilter] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.resolver = Resolver(self.manifest)
+        self.expressions = ExpressionParser(self.environment, self.dialect)
+
+    # -- metrics into metric nodes and leaves ------------------------------------------------
+
+    def metric_node(
+        self,
+        name: str,
+        filters: tuple[ParsedFilter, ...],
+        stack: tuple[str, ...],
+        location: Location | None,
+    ) -> MetricNode:
+        metric = self.manifest.metrics.get(name)
+        if metric is None:
+            hint = did_you_mean(name, self.manifest.metrics)
+            raise UserError(f"metric '{name}' is not defined{hint}", location)
+        if name in stack:
+            raise UserError(
+                f"metric '{name}' depends on itself: {' -> '.join(stack + (name,))}",
+                metric.location,
+            )
+
+        stack = stack + (name,)
+        filters = filters + self.parsed(metric.filters)
+        if metric.type is MetricType.SIMPLE:
+            return self.simple(metric, filters)
+        if metric.type is MetricType.RATIO:
+            assert metric.numerator is not None and metric.denominator is not None
+            parts = [
+                self.metric_node(
+                    part.name, filters + self.parsed(part.filters), stack, part.location
+                )
+                for part in (metric.numerator, metric.denominator)
+            ]
+            return Ratio(parts[0], parts[1])
+        if metric.type is MetricType.DERIVED:
+            return self.derived(metric, filters, stack)
+        raise UserError(
+            f"metric '{name}': {metric.type.value} metrics are not supported yet", metric.location
+        )
+
+    def simple(self, metric: Metric, filters: tuple[ParsedFilter, ...]) -> MetricNode:
+        measure_input = metric.measure
+        assert measure_input is not None
+        model = self.manifest.measure_owner(measure_input.name)
+        if model is None:
+            known = [m.name for s in self.manifest.semantic_models.values() for m in s.measures]
+            raise UserError(
+                f"metric '{metric.name}': measure '{measure_input.name}' is not defined"
+                f"{did_you_mean(measure_input.name, known)}",
+                measure_input.location,
+            )
+        measure = model.measure(measure_input.name)
+        assert measure is not None
+        filters = filters + self.parsed(measure_input.filters)
+
+        unique = tuple(sorted({f.sql: f for f in filters}.values(), key=lambda f: f.sql))
+        key = (measure.name, tuple(f.sql for f in unique))
+        if key not in self.leaves:
+            column = self.leaf_column(measure.name if not unique else metric.name)
+            self.leaves[key] = _Leaf(column, model, measure, unique)
+        return MeasureRef(self.leaves[key].column)
+
+    def leaf_column(self, preferred: str) -> str:
+        taken = {leaf.column for leaf in self.leaves.values()}
+        name, counter = preferred, 1
+        while name in taken or name in self.query.metrics:
+            counter += 1
+            name = f"{preferred}__{counter}"
+        return name
+
+    def derived(
+        self, metric: Metric, filters: tuple[ParsedFilter, ...], stack: tuple[str, ...]
+    ) -> MetricNode:
+        assert metric.expr is not None
+        expression = self.expressions.parse(metric.expr, metric.location)
+        references = {item.reference: item for item in metric.inputs}
+        inputs = []
+        for column in expression.find_all(exp.Column):
+            item = references.get(column.name)
+            if item is None:
+                raise UserError(
+                    f"metric '{metric.name}': expr uses '{column.name}', which is not one of its "
+                    f"input metrics{did_you_mean(column.name, references)}",
+                    metric.location,
+                )
+            node = self.metric_node(
+                item.name, filters + self.parsed(item.filters), stack, item.location
+            )
+            inputs.append((column.name, node))
+        return Derived(expression, tuple(dict(inputs).items()))
+
+    def parsed(self, filters: tuple[Filter, ...]) -> tuple[ParsedFilter, ...]:
+        result = []
+        for item in filters:
+            key = (item.text, item.location)
+            if key not in self.filter_cache:
+                self.filter_cache[key] = parse_filter(item, self.environment, self.dialect)
+            result.append(self.filter_cache[key])
+        return tuple(result)
+
+    # -- leaves into aggregates ---------------------------------------------------------------
+
+    def aggregates(self, query_filters: tuple[ParsedFilter, ...]) -> tuple[AggregateNode, ...]:
+        groups: dict[tuple[str, str, tuple[str, ...]], list[_Leaf]] = {}
+        for leaf in self.leaves.values():
+            time = leaf.model.agg_time_dimension(leaf.measure) or ""
+            key = (leaf.model.name, time, tuple(f.sql for f in leaf.filters))
+            groups.setdefault(key, []).append(leaf)
+
+        nodes = []
+        for index, leaves in enumerate(groups.values(), start=1):
+            name = (
+                f"{leaves[0].model.name}__agg"
+                if len(groups) == 1
+                else f"{leaves[0].model.name}__agg{index}"
+            )
+            nodes.append(self.aggregate(name, leaves, query_filters))
+        return tuple(nodes)
+
+    def aggregate(
+        self, name: str, leaves: list[_Leaf], query_filters: tuple[ParsedFilter, ...]
+    ) -> AggregateNode:
+        model, measure = leaves[0].model, leaves[0].measure
+        elements: dict[str, ResolvedElement] = {}
+        grain = []
+        for item in self.query.group_by:
+            found = self.resolver.resolve_any(list(item.readings), model, measure, item.location)
+            elements.setdefault(found.name, found)
+            if found.name not in grain:
+                grain.append(found.name)
+
+        where = []
+        for parsed in query_filters + leaves[0].filters:
+            condition = parsed.condition.copy()
+            for text, readings in parsed.columns:
+                found = self.resolver.resolve_any(list(readings), model, measure, parsed.location)
+                elements.setdefault(found.name, found)
+                for node in list(condition.find_all(exp.Column)):
+                    if node.name == text:
+                        node.replace(sqlnames.column(found.name))
+            where.append(condition)
+
+        joins: dict[str, JoinStep] = {}
+        for element in elements.values():
+            for join in element.joins:
+                joins.setdefault(join.alias, join)
+        columns = tuple(
+            RowColumn(
+                e.name, self.expressions.on_table(e.sql, e.table_alias, e.model.location), e.grain
+            )
+            for e in elements.values()
+        )
+        measures = tuple(
+            MeasureColumn(
+                leaf.column,
+                leaf.measure,
+                self.expressions.on_table(leaf.measure.sql, model.name, leaf.measure.location),
+            )
+            for leaf in leaves
+        )
+        join_nodes = tuple(self.join_node(join) for join in joins.values())
+        return AggregateNode(name, model, join_nodes, columns, tuple(grain), measures, tuple(where))
+
+    def join_node(self, join: JoinStep) -> JoinNode:
+        left = self.expressions.on_table(join.left_sql, join.left_alias, join.left_model.location)
+        right = self.expressions.on_table(join.right_sql, join.alias, join.model.location)
+        return JoinNode(join.alias, join.model, exp.EQ(this=left, expression=right))
+
+
+def build_plan(
+    manifest: SemanticManifest, environment: jinja2.Environment, dialect: str, query: QuerySpec
+) -> QueryPlan:
+    """Plan ``query``; ``dialect`` is the one the definitions' SQL is written in.
+
+    Raises:
+        UserError: an unknown metric or element, an impossible join, a grain mismatch.
+    """
+    if not query.metrics:
+        raise UserError("a query needs at least one metric", query.location)
+    planner = _Planner(manifest, environment, dialect, query)
+    outputs = []
+    for name in dict.fromkeys(query.metrics):
+        outputs.append(OutputMetric(name, planner.metric_node(name, (), (), query.location)))
+    aggregates = planner.aggregates(planner.parsed(query.where))
+
+    grain = aggregates[0].grain
+    for aggregate in aggregates[1:]:
+        if aggregate.grain != grain:
+            raise UserError(
+                f"the metrics read the group-by at different grains ({', '.join(grain)} and "
+                f"{', '.join(aggregate.grain)}); name the grain of each time dimension",
+                query.location,
+            )
+    clash = set(grain) & set(query.metrics)
+    if clash:
+        raise UserError(
+            f"'{sorted(clash)[0]}' is both a metric and a group-by column", query.location
+        )
+
+    order_by = []
+    known = set(grain) | set(query.metrics)
+    for text in query.order_by:
+        descending = text.startswith("-")
+        column = text.lstrip("-+").strip()
+        if column not in known:
+            raise UserError(
+                f"cannot order by '{column}': it is not a metric or group-by column "
+                f"of the query{did_you_mean(column, known)}",
+                query.location,
+            )
+        order_by.append((column, descending))
+    return QueryPlan(aggregates, grain, tuple(outputs), tuple(order_by), query.limit)

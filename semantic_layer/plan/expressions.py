@@ -1,0 +1,59 @@
+"""SQL fragments of the definitions (``expr`` fields) into sqlglot expressions on a table."""
+
+from __future__ import annotations
+
+import re
+
+import jinja2
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from semantic_layer import sqlnames
+from semantic_layer.errors import Location, UserError
+from semantic_layer.load.jinja_env import render
+
+_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
+
+
+class ExpressionParser:
+    """Parses ``expr`` text once (Jinja first, then sqlglot in the project's dialect)."""
+
+    def __init__(self, environment: jinja2.Environment, dialect: str) -> None:
+        self.environment = environment
+        self.dialect = dialect
+        self._cache: dict[str, exp.Expression] = {}
+
+    def parse(self, text: str, location: Location) -> exp.Expression:
+        """The expression written as ``text``; a bare name becomes a column."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached.copy()
+
+        rendered = render(self.environment, text, location)
+        plain = _NAME.match(rendered)
+        if plain:
+            parsed: exp.Expression = sqlnames.column(plain.group(1))
+        else:
+            try:
+                parsed = sqlglot.parse_one(rendered, read=self.dialect)
+            except ParseError as error:
+                first = str(error).splitlines()[0]
+                raise UserError(
+                    f"expression {rendered.strip()!r} is not valid SQL: {first}", location
+                ) from None
+            if isinstance(parsed, (exp.Query, exp.DDL, exp.DML, exp.Command)):
+                raise UserError(
+                    f"expression {rendered.strip()!r} must be a single value, not a statement",
+                    location,
+                )
+        self._cache[text] = parsed
+        return parsed.copy()
+
+    def on_table(self, text: str, table_alias: str, location: Location) -> exp.Expression:
+        """The expression with every unqualified column read from ``table_alias``."""
+        expression = self.parse(text, location)
+        for node in list(expression.find_all(exp.Column)):
+            if not node.table:
+                node.set("table", sqlnames.identifier(table_alias))
+        return expression

@@ -1,0 +1,110 @@
+"""Plan nodes: the small, frozen pieces a query is planned into before it is rendered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from semantic_layer.spec.objects import Grain, Measure, SemanticModel
+
+
+@dataclass(frozen=True)
+class RowColumn:
+    """A column of an aggregate's input rows: an element, truncated to ``grain`` if set."""
+
+    name: str
+    expression: exp.Expression
+    grain: Grain | None = None
+
+
+@dataclass(frozen=True)
+class JoinNode:
+    """``LEFT JOIN model AS alias ON condition``, always many rows to one."""
+
+    alias: str
+    model: SemanticModel
+    condition: exp.Expression
+
+
+@dataclass(frozen=True)
+class MeasureColumn:
+    """One measure aggregated into the column ``name``."""
+
+    name: str
+    measure: Measure
+    expression: exp.Expression
+
+
+@dataclass(frozen=True)
+class AggregateNode:
+    """Rows of one semantic model, joined many-to-one, filtered and aggregated to the grain.
+
+    Every measure is aggregated inside its own semantic model before measures of different
+    models meet, so a join never repeats the rows a measure sums.
+    """
+
+    name: str
+    model: SemanticModel
+    joins: tuple[JoinNode, ...]
+    columns: tuple[RowColumn, ...]
+    grain: tuple[str, ...]
+    measures: tuple[MeasureColumn, ...]
+    where: tuple[exp.Expression, ...]
+
+
+@dataclass(frozen=True)
+class MeasureRef:
+    """A metric value read from an aggregated measure column."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``numerator / denominator`` at the grain: true division, NULL when dividing by 0."""
+
+    numerator: MetricNode
+    denominator: MetricNode
+
+
+@dataclass(frozen=True)
+class Derived:
+    """An expression over input metrics, each named by its reference in ``expression``."""
+
+    expression: exp.Expression
+    inputs: tuple[tuple[str, MetricNode], ...]
+
+
+MetricNode = MeasureRef | Ratio | Derived
+
+
+@dataclass(frozen=True)
+class OutputMetric:
+    name: str
+    node: MetricNode
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """Aggregates combined on the grain, then the metrics computed from their columns."""
+
+    aggregates: tuple[AggregateNode, ...]
+    grain: tuple[str, ...]
+    metrics: tuple[OutputMetric, ...]
+    order_by: tuple[tuple[str, bool], ...] = ()
+    limit: int | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.grain + tuple(metric.name for metric in self.metrics)
+
+    @property
+    def models(self) -> tuple[SemanticModel, ...]:
+        """Every semantic model the plan reads, joined ones included, without repeats."""
+        seen: dict[str, SemanticModel] = {}
+        for aggregate in self.aggregates:
+            seen.setdefault(aggregate.model.name, aggregate.model)
+            for join in aggregate.joins:
+                seen.setdefault(join.model.name, join.model)
+        return tuple(seen.values())

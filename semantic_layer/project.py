@@ -1,0 +1,104 @@
+"""The project file (sl_project.yml) into a ProjectConfig: name, paths, profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from semantic_layer.errors import Location, UserError
+from semantic_layer.load.yaml_positions import YamlMap, read_yaml
+
+PROJECT_FILE = "sl_project.yml"
+KNOWN_KEYS = {
+    "name",
+    "profile",
+    "model-paths",
+    "macro-paths",
+    "seed-paths",
+    "seed-schema",
+    "sql-dialect",
+    "sample-data",
+    "target-path",
+    "version",
+    "config-version",
+}
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Settings of one project, with paths resolved against its directory.
+
+    ``sql_dialect`` is the dialect in which SQL models, ``expr`` fields and filters are written;
+    they are translated from it into each target's dialect.
+    """
+
+    root: Path
+    name: str
+    profile: str
+    model_paths: tuple[Path, ...]
+    macro_paths: tuple[Path, ...]
+    seed_paths: tuple[Path, ...]
+    seed_schema: str | None
+    sql_dialect: str
+    sample_data: str | None
+    target_path: Path
+
+    def relative(self, path: Path) -> str:
+        """``path`` as messages show it: relative to the project when it is inside it."""
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+def load_project_config(project_dir: Path) -> ProjectConfig:
+    """Read ``sl_project.yml`` from ``project_dir``.
+
+    Raises:
+        UserError: the file is missing or malformed.
+    """
+    file = project_dir / PROJECT_FILE
+    if not file.is_file():
+        raise UserError(
+            f"no {PROJECT_FILE} in {project_dir.resolve()}: run the command inside a project "
+            "or pass --project-dir"
+        )
+    data = read_yaml(file, PROJECT_FILE)
+    if not isinstance(data, YamlMap):
+        raise UserError("the project file must be a mapping of settings", Location(PROJECT_FILE))
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            raise UserError(f"unknown setting '{key}'", data.loc(str(key)))
+    name = _text(data, "name", None)
+    if not name:
+        raise UserError("the project needs a 'name'", data.location)
+
+    return ProjectConfig(
+        root=project_dir,
+        name=name,
+        profile=_text(data, "profile", name) or name,
+        model_paths=_paths(data, project_dir, "model-paths", ["models"]),
+        macro_paths=_paths(data, project_dir, "macro-paths", ["macros"]),
+        seed_paths=_paths(data, project_dir, "seed-paths", ["seeds"]),
+        seed_schema=_text(data, "seed-schema", None),
+        sql_dialect=_text(data, "sql-dialect", "duckdb") or "duckdb",
+        sample_data=_text(data, "sample-data", None),
+        target_path=project_dir / (_text(data, "target-path", "target") or "target"),
+    )
+
+
+def _text(data: YamlMap, key: str, default: str | None) -> str | None:
+    value = data.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise UserError(f"'{key}' must be a string", data.loc(key))
+    return value
+
+
+def _paths(data: YamlMap, root: Path, key: str, default: list[str]) -> tuple[Path, ...]:
+    value = data.get(key, default)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise UserError(f"'{key}' must be a list of folder names", data.loc(key))
+    return tuple(root / item for item in value)

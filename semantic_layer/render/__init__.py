@@ -1,0 +1,1 @@
+"""Render stage: plan nodes into sqlglot expressions and SQL text per dialect."""

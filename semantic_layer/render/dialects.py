@@ -1,0 +1,429 @@
+"""Dialects as data: per-warehouse SQL templates turned into sqlglot expressions."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import sqlglot
+from sqlglot import exp
+
+from semantic_layer.errors import UserError
+
+GRAINS = ("second", "minute", "hour", "day", "week", "month", "quarter", "year")
+SUB_DAY_GRAINS = ("second", "minute", "hour")
+DATE_PARTS = ("year", "quarter", "month", "week", "day", "dow", "doy")
+
+# Templates are written in the dialect's own SQL; these columns stand for the arguments.
+_VALUE = "__value__"
+_FRACTION = "__fraction__"
+
+
+# eq=False: one instance per engine, compared by identity; its template maps are not hashable.
+@dataclass(frozen=True, eq=False)
+class Dialect:
+    """One warehouse engine: what it can express and how, as SQL templates in its own syntax.
+
+    Every method returns a sqlglot expression (never text), so the caller composes a whole
+    statement and generates it once with ``render_sql``. Contracts, identical on every engine:
+    ``time_trunc`` gives a DATE for day and coarser grains and a timestamp below; weeks are ISO
+    weeks starting on Monday whatever the session settings; ``date_part('dow')`` is ISO
+    (Monday = 1 .. Sunday = 7) and ``date_part('week')`` is the ISO week number.
+    """
+
+    name: str
+    sqlglot_name: str
+    time_trunc_sql: Mapping[str, str]
+    date_part_sql: Mapping[str, str]
+    double_type: str = "DOUBLE"
+    percentile_cont_sql: str | None = None
+    percentile_disc_sql: str | None = None
+    supports_schemas: bool = True
+    supports_create_or_replace_view: bool = True
+
+    def time_trunc(self, expr: exp.Expression, grain: str) -> exp.Expression:
+        """Truncate a date or timestamp to the start of its ``grain``."""
+        return self._fill(_lookup(self.time_trunc_sql, grain, "grain"), value=expr)
+
+    def date_part(self, expr: exp.Expression, part: str) -> exp.Expression:
+        """An integer part of a date or timestamp: year, quarter, month, week, day, dow, doy."""
+        return self._fill(_lookup(self.date_part_sql, part, "date part"), value=expr)
+
+    def to_double(self, expr: exp.Expression) -> exp.Expression:
+        """Cast to the engine's double-precision float."""
+        to = exp.DataType.build(self.double_type, dialect=self.sqlglot_name)
+        return exp.Cast(this=expr, to=to)
+
+    def safe_divide(self, numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
+        """True division as a double; NULL when the denominator is 0 or NULL.
+
+        Both sides are cast so integer / integer never truncates (SQLite, PostgreSQL, T-SQL),
+        and NULLIF is needed because DuckDB and ClickHouse return inf for x / 0.0.
+        """
+        zero_is_null = exp.Nullif(
+            this=self.to_double(denominator), expression=exp.Literal.number(0)
+        )
+        return exp.Div(this=self.to_double(numerator), expression=zero_is_null)
+
+    def bool_to_int(self, condition: exp.Expression) -> exp.Expression:
+        """1 when the condition holds, else 0: SUM over a boolean fails on PostgreSQL and Spark."""
+        when = exp.If(this=condition, true=exp.Literal.number(1))
+        return exp.Case(ifs=[when], default=exp.Literal.number(0))
+
+    def percentile(
+        self, expr: exp.Expression, fraction: float, discrete: bool = False
+    ) -> exp.Expression:
+        """An exact percentile aggregate; ``discrete`` picks an input value, else interpolates."""
+        if not 0.0 <= fraction <= 1.0:
+            raise UserError(f"a percentile must be between 0 and 1, got {fraction}")
+
+        template = self.percentile_disc_sql if discrete else self.percentile_cont_sql
+        if template is None:
+            raise UserError(_no_percentile_message(self.name, fraction, discrete))
+
+        return self._fill(template, value=expr, fraction=exp.Literal.number(fraction))
+
+    def _fill(self, template: str, **arguments: exp.Expression) -> exp.Expression:
+        """Parse a template once and put copies of the argument expressions in its holes."""
+        holes = {f"__{key}__": value for key, value in arguments.items()}
+
+        def substitute(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Column) and not node.table and node.name in holes:
+                return holes[node.name].copy()
+            return node
+
+        return _parse_template(template, self.sqlglot_name).transform(substitute)
+
+
+def render_sql(expression: exp.Expression, dialect: Dialect, pretty: bool = True) -> str:
+    """Generate the SQL text of an expression for a dialect."""
+    return expression.sql(dialect=dialect.sqlglot_name, pretty=pretty)
+
+
+def get_dialect(name: str) -> Dialect:
+    """The dialect called ``name`` (or one of its aliases, such as ``sqlserver``).
+
+    >>> get_dialect("PostgreSQL").name
+    'postgres'
+    """
+    key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key in DIALECTS:
+        return DIALECTS[key]
+
+    known = sorted(DIALECTS) + sorted(_ALIASES)
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean '{_ALIASES.get(close[0], close[0])}'?)" if close else ""
+    raise UserError(
+        f"unknown dialect '{name}'{hint}; known dialects: {', '.join(sorted(DIALECTS))}"
+    )
+
+
+def dialect_for_target_type(target_type: str) -> Dialect:
+    """The dialect of a profile target, from its ``type:`` field."""
+    return get_dialect(target_type)
+
+
+@cache
+def _parse_template(template: str, sqlglot_name: str) -> exp.Expression:
+    # Cached trees are shared, so callers only ever see transformed copies.
+    return sqlglot.parse_one(template, read=sqlglot_name)
+
+
+def _lookup(templates: Mapping[str, str], key: str, what: str) -> str:
+    # Grains and parts are checked when definitions are validated, so a miss here is our bug.
+    if key not in templates:
+        raise ValueError(f"unknown {what} {key!r}; expected one of {', '.join(templates)}")
+    return templates[key]
+
+
+def _no_percentile_message(dialect_name: str, fraction: float, discrete: bool) -> str:
+    kind = "discrete" if discrete else "continuous"
+    what = f"median (a {kind} percentile)" if fraction == 0.5 else f"a {kind} percentile"
+    able = [
+        d.name
+        for d in DIALECTS.values()
+        if (d.percentile_disc_sql if discrete else d.percentile_cont_sql) is not None
+    ]
+    return (
+        f"{what} is not available on {dialect_name}: the engine has no exact percentile "
+        f"aggregate of this kind; it is available on {', '.join(able)}"
+    )
+
+
+def _date_trunc_family(unit_case: str = "lower") -> dict[str, str]:
+    """DATE_TRUNC('unit', x), cast to DATE from day up; used where 'week' already means ISO."""
+    templates = {}
+    for grain in GRAINS:
+        unit = grain.upper() if unit_case == "upper" else grain
+        trunc = f"DATE_TRUNC('{unit}', {_VALUE})"
+        templates[grain] = trunc if grain in SUB_DAY_GRAINS else f"CAST({trunc} AS DATE)"
+    return templates
+
+
+def _function_family(functions: Mapping[str, str]) -> dict[str, str]:
+    """One single-argument function per part, e.g. {'year': 'YEAR'} -> 'YEAR(__value__)'."""
+    return {part: f"{function}({_VALUE})" for part, function in functions.items()}
+
+
+def _extract_family(fields: Mapping[str, str], cast_to: str | None = None) -> dict[str, str]:
+    """EXTRACT(field FROM x) per part, optionally cast (PostgreSQL's EXTRACT gives NUMERIC)."""
+    templates = {}
+    for part, field in fields.items():
+        extract = f"EXTRACT({field} FROM {_VALUE})"
+        templates[part] = f"CAST({extract} AS {cast_to})" if cast_to else extract
+    return templates
+
+
+_ANSI_FIELDS = {"year": "YEAR", "quarter": "QUARTER", "month": "MONTH", "day": "DAY"}
+
+_WITHIN_GROUP = "PERCENTILE_{kind}({fraction}) WITHIN GROUP (ORDER BY {value})"
+_PERCENTILE_CONT = _WITHIN_GROUP.format(kind="CONT", fraction=_FRACTION, value=_VALUE)
+_PERCENTILE_DISC = _WITHIN_GROUP.format(kind="DISC", fraction=_FRACTION, value=_VALUE)
+
+# T-SQL's weekday numbering follows SET DATEFIRST; adding @@DATEFIRST cancels it, giving
+# 0 for Monday .. 6 for Sunday (learn.microsoft.com, "SET DATEFIRST" and "@@DATEFIRST").
+_TSQL_DAYS_SINCE_MONDAY = f"(DATEPART(WEEKDAY, {_VALUE}) + @@DATEFIRST - 2) % 7"
+
+# SQLite keeps dates as ISO text; the date() modifiers are in sqlite.org/lang_datefunc.html.
+# 'weekday 0' moves forward to the next Sunday (or stays on one), so -6 days is its Monday.
+_SQLITE_MONTH = f"CAST(strftime('%m', {_VALUE}) AS INTEGER)"
+_SQLITE_ISO_THURSDAY = f"date({_VALUE}, '-3 days', 'weekday 4')"
+
+_DUCKDB = Dialect(
+    name="duckdb",
+    sqlglot_name="duckdb",
+    time_trunc_sql=_date_trunc_family(),
+    date_part_sql=_function_family(
+        {**_ANSI_FIELDS, "week": "WEEK", "dow": "ISODOW", "doy": "DAYOFYEAR"}
+    ),
+    percentile_cont_sql=f"QUANTILE_CONT({_VALUE}, {_FRACTION})",
+    percentile_disc_sql=f"QUANTILE_DISC({_VALUE}, {_FRACTION})",
+)
+
+_POSTGRES = Dialect(
+    name="postgres",
+    sqlglot_name="postgres",
+    time_trunc_sql=_date_trunc_family(),
+    date_part_sql=_extract_family(
+        {**_ANSI_FIELDS, "week": "WEEK", "dow": "ISODOW", "doy": "DOY"}, cast_to="INT"
+    ),
+    double_type="DOUBLE PRECISION",
+    percentile_cont_sql=_PERCENTILE_CONT,
+    percentile_disc_sql=_PERCENTILE_DISC,
+)
+
+# Snowflake's DATE_TRUNC(WEEK) follows the WEEK_START parameter, the ISO functions do not
+# (docs.snowflake.com, "Supported date and time parts", ISO week parts).
+_SNOWFLAKE = Dialect(
+    name="snowflake",
+    sqlglot_name="snowflake",
+    time_trunc_sql={
+        **_date_trunc_family(unit_case="upper"),
+        "week": f"DATEADD(DAY, 1 - DAYOFWEEKISO({_VALUE}), CAST({_VALUE} AS DATE))",
+    },
+    date_part_sql=_function_family(
+        {**_ANSI_FIELDS, "week": "WEEKISO", "dow": "DAYOFWEEKISO", "doy": "DAYOFYEAR"}
+    ),
+    percentile_cont_sql=_PERCENTILE_CONT,
+    percentile_disc_sql=_PERCENTILE_DISC,
+)
+
+# BigQuery's WEEK starts on Sunday, ISOWEEK on Monday; DAYOFWEEK is 1 for Sunday
+# (cloud.google.com/bigquery/docs/reference/standard-sql/date_functions).
+# PERCENTILE_CONT exists only as an analytic function there, not as an aggregate.
+_BIGQUERY = Dialect(
+    name="bigquery",
+    sqlglot_name="bigquery",
+    time_trunc_sql={
+        **{grain: f"TIMESTAMP_TRUNC({_VALUE}, {grain.upper()})" for grain in SUB_DAY_GRAINS},
+        "day": f"CAST({_VALUE} AS DATE)",
+        "week": f"DATE_TRUNC(CAST({_VALUE} AS DATE), ISOWEEK)",
+        "month": f"DATE_TRUNC(CAST({_VALUE} AS DATE), MONTH)",
+        "quarter": f"DATE_TRUNC(CAST({_VALUE} AS DATE), QUARTER)",
+        "year": f"DATE_TRUNC(CAST({_VALUE} AS DATE), YEAR)",
+    },
+    date_part_sql={
+        **_extract_family({**_ANSI_FIELDS, "week": "ISOWEEK", "doy": "DAYOFYEAR"}),
+        "dow": f"MOD(EXTRACT(DAYOFWEEK FROM {_VALUE}) + 5, 7) + 1",
+    },
+    double_type="FLOAT64",
+)
+
+# Spark's date_trunc('WEEK') starts on Monday, DAYOFWEEK_ISO and WEEK are ISO
+# (spark.apache.org/docs/latest/api/sql, date_trunc and extract). sqlglot rewrites
+# PERCENTILE_CONT ... WITHIN GROUP into the approximate PERCENTILE_APPROX for Databricks,
+# so the exact percentile(x, f) aggregate is used; discrete has no safe spelling.
+_DATABRICKS = Dialect(
+    name="databricks",
+    sqlglot_name="databricks",
+    time_trunc_sql=_date_trunc_family(unit_case="upper"),
+    date_part_sql=_extract_family(
+        {**_ANSI_FIELDS, "week": "WEEK", "dow": "DAYOFWEEK_ISO", "doy": "DOY"}
+    ),
+    percentile_cont_sql=f"PERCENTILE({_VALUE}, {_FRACTION})",
+)
+
+# Redshift's DATE_TRUNC('week') gives Monday and EXTRACT(WEEK) is ISO; it has no ISODOW,
+# DOW is 0 for Sunday; PERCENTILE_DISC is a window function only
+# (docs.aws.amazon.com/redshift, "Date parts for date or timestamp functions").
+_REDSHIFT = Dialect(
+    name="redshift",
+    sqlglot_name="redshift",
+    time_trunc_sql=_date_trunc_family(),
+    date_part_sql={
+        **_extract_family({**_ANSI_FIELDS, "week": "WEEK", "doy": "DOY"}, cast_to="INT"),
+        "dow": f"(CAST(EXTRACT(DOW FROM {_VALUE}) AS INT) + 6) % 7 + 1",
+    },
+    double_type="DOUBLE PRECISION",
+    percentile_cont_sql=_PERCENTILE_CONT,
+)
+
+# Trino's week functions are ISO (trino.io/docs, "Date and time functions"); it has only
+# approx_percentile, so no exact percentile.
+_TRINO = Dialect(
+    name="trino",
+    sqlglot_name="trino",
+    time_trunc_sql=_date_trunc_family(),
+    date_part_sql=_function_family(
+        {**_ANSI_FIELDS, "week": "WEEK", "dow": "DAY_OF_WEEK", "doy": "DAY_OF_YEAR"}
+    ),
+)
+
+# MySQL has no DATE_TRUNC; WEEKDAY() is 0 for Monday and WEEK(x, 3) is the ISO week
+# (dev.mysql.com/doc/refman/8.0/en/date-and-time-functions.html).
+_MYSQL = Dialect(
+    name="mysql",
+    sqlglot_name="mysql",
+    time_trunc_sql={
+        "second": f"CAST(DATE_FORMAT({_VALUE}, '%Y-%m-%d %H:%i:%s') AS DATETIME)",
+        "minute": f"CAST(DATE_FORMAT({_VALUE}, '%Y-%m-%d %H:%i:00') AS DATETIME)",
+        "hour": f"CAST(DATE_FORMAT({_VALUE}, '%Y-%m-%d %H:00:00') AS DATETIME)",
+        "day": f"DATE({_VALUE})",
+        "week": f"DATE_SUB(DATE({_VALUE}), INTERVAL WEEKDAY({_VALUE}) DAY)",
+        "month": f"DATE_SUB(DATE({_VALUE}), INTERVAL (DAYOFMONTH({_VALUE}) - 1) DAY)",
+        "quarter": (
+            f"DATE_ADD(MAKEDATE(YEAR({_VALUE}), 1), INTERVAL (QUARTER({_VALUE}) - 1) QUARTER)"
+        ),
+        "year": f"MAKEDATE(YEAR({_VALUE}), 1)",
+    },
+    date_part_sql={
+        **_function_family({**_ANSI_FIELDS, "day": "DAYOFMONTH", "doy": "DAYOFYEAR"}),
+        "week": f"WEEK({_VALUE}, 3)",
+        "dow": f"WEEKDAY({_VALUE}) + 1",
+    },
+)
+
+_SQLITE = Dialect(
+    name="sqlite",
+    sqlglot_name="sqlite",
+    time_trunc_sql={
+        "second": f"strftime('%Y-%m-%d %H:%M:%S', {_VALUE})",
+        "minute": f"strftime('%Y-%m-%d %H:%M:00', {_VALUE})",
+        "hour": f"strftime('%Y-%m-%d %H:00:00', {_VALUE})",
+        "day": f"date({_VALUE})",
+        "week": f"date({_VALUE}, 'weekday 0', '-6 days')",
+        "month": f"date({_VALUE}, 'start of month')",
+        "quarter": (
+            f"date({_VALUE}, 'start of month', '-' || (({_SQLITE_MONTH} - 1) % 3) || ' months')"
+        ),
+        "year": f"date({_VALUE}, 'start of year')",
+    },
+    date_part_sql={
+        "year": f"CAST(strftime('%Y', {_VALUE}) AS INTEGER)",
+        "quarter": f"({_SQLITE_MONTH} + 2) / 3",
+        "month": _SQLITE_MONTH,
+        # The ISO week is the one holding this week's Thursday, counted from that year's start.
+        "week": f"(CAST(strftime('%j', {_SQLITE_ISO_THURSDAY}) AS INTEGER) - 1) / 7 + 1",
+        "day": f"CAST(strftime('%d', {_VALUE}) AS INTEGER)",
+        "dow": f"(CAST(strftime('%w', {_VALUE}) AS INTEGER) + 6) % 7 + 1",
+        "doy": f"CAST(strftime('%j', {_VALUE}) AS INTEGER)",
+    },
+    double_type="REAL",
+    supports_schemas=False,
+    supports_create_or_replace_view=False,
+)
+
+# toDayOfWeek is 1 for Monday by default; the truncations are wrapped in toDate because
+# older releases return DateTime from them (clickhouse.com/docs, "Dates and times").
+# CAST(NULL AS Float64) is an error, hence Nullable. No quantileExact* variant matches
+# PERCENTILE_DISC (checked against DuckDB's QUANTILE_DISC), so discrete is left out.
+_CLICKHOUSE = Dialect(
+    name="clickhouse",
+    sqlglot_name="clickhouse",
+    time_trunc_sql={
+        "second": f"toDateTime({_VALUE})",
+        "minute": f"toStartOfMinute({_VALUE})",
+        "hour": f"toStartOfHour({_VALUE})",
+        "day": f"toDate({_VALUE})",
+        "week": f"toDate(toMonday({_VALUE}))",
+        "month": f"toDate(toStartOfMonth({_VALUE}))",
+        "quarter": f"toDate(toStartOfQuarter({_VALUE}))",
+        "year": f"toDate(toStartOfYear({_VALUE}))",
+    },
+    date_part_sql=_function_family(
+        {
+            "year": "toYear",
+            "quarter": "toQuarter",
+            "month": "toMonth",
+            "week": "toISOWeek",
+            "day": "toDayOfMonth",
+            "dow": "toDayOfWeek",
+            "doy": "toDayOfYear",
+        }
+    ),
+    double_type="Nullable(Float64)",
+    percentile_cont_sql=f"quantileExactInclusive({_FRACTION})({_VALUE})",
+)
+
+# DATETRUNC needs SQL Server 2022 or Azure SQL; only its WEEK depends on DATEFIRST
+# (learn.microsoft.com, "DATETRUNC"). PERCENTILE_CONT is analytic-only in T-SQL.
+_TSQL = Dialect(
+    name="tsql",
+    sqlglot_name="tsql",
+    time_trunc_sql={
+        **{grain: f"DATETRUNC({grain.upper()}, {_VALUE})" for grain in SUB_DAY_GRAINS},
+        "day": f"CAST({_VALUE} AS DATE)",
+        "week": f"DATEADD(DAY, -({_TSQL_DAYS_SINCE_MONDAY}), CAST({_VALUE} AS DATE))",
+        "month": f"CAST(DATETRUNC(MONTH, {_VALUE}) AS DATE)",
+        "quarter": f"CAST(DATETRUNC(QUARTER, {_VALUE}) AS DATE)",
+        "year": f"CAST(DATETRUNC(YEAR, {_VALUE}) AS DATE)",
+    },
+    date_part_sql={
+        "year": f"DATEPART(YEAR, {_VALUE})",
+        "quarter": f"DATEPART(QUARTER, {_VALUE})",
+        "month": f"DATEPART(MONTH, {_VALUE})",
+        "week": f"DATEPART(ISO_WEEK, {_VALUE})",
+        "day": f"DATEPART(DAY, {_VALUE})",
+        "dow": f"{_TSQL_DAYS_SINCE_MONDAY} + 1",
+        "doy": f"DATEPART(DAYOFYEAR, {_VALUE})",
+    },
+    double_type="FLOAT",
+)
+
+DIALECTS: dict[str, Dialect] = {
+    d.name: d
+    for d in (
+        _DUCKDB,
+        _POSTGRES,
+        _SNOWFLAKE,
+        _BIGQUERY,
+        _DATABRICKS,
+        _REDSHIFT,
+        _TRINO,
+        _MYSQL,
+        _SQLITE,
+        _CLICKHOUSE,
+        _TSQL,
+    )
+}
+
+_ALIASES = {
+    "sqlserver": "tsql",
+    "mssql": "tsql",
+    "mariadb": "mysql",
+    "spark": "databricks",
+    "postgresql": "postgres",
+}

@@ -1,0 +1,162 @@
+"""A QueryPlan into one sqlglot SELECT for a dialect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+
+from semantic_layer import sqlnames
+from semantic_layer.plan.nodes import (
+    AggregateNode,
+    Derived,
+    MeasureColumn,
+    MeasureRef,
+    MetricNode,
+    QueryPlan,
+    Ratio,
+)
+from semantic_layer.render.dialects import Dialect
+from semantic_layer.spec.objects import Agg, Relation
+
+RelationNamer = Callable[[Relation], exp.Table]
+ROWS_ALIAS = "src"
+COMBINED = "combined"
+
+
+def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:
+    """The SELECT that computes ``plan``; ``relation_table`` names each model's relation."""
+    ctes = [(node.name, _aggregate(node, dialect, relation_table)) for node in plan.aggregates]
+    source = plan.aggregates[0].name
+    if len(plan.aggregates) > 1:
+        ctes.append((COMBINED, _combine(plan)))
+        source = COMBINED
+
+    columns: list[exp.Expression] = [sqlnames.column(name) for name in plan.grain]
+    for metric in plan.metrics:
+        columns.append(exp.alias_(_metric(metric.node, dialect), sqlnames.identifier(metric.name)))
+    select = exp.select(*columns).from_(sqlnames.table(source))
+    for name, query in ctes:
+        select = select.with_(sqlnames.identifier(name), as_=query)
+
+    if plan.order_by:
+        select = select.order_by(
+            *(
+                exp.Ordered(this=sqlnames.column(name), desc=descending)
+                for name, descending in plan.order_by
+            )
+        )
+    if plan.limit is not None:
+        select = select.limit(plan.limit)
+    return select
+
+
+def _aggregate(node: AggregateNode, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:
+    rows: list[exp.Expression] = []
+    for column in node.columns:
+        value = column.expression
+        if column.grain is not None:
+            value = dialect.time_trunc(value, column.grain.value)
+        rows.append(exp.alias_(value, sqlnames.identifier(column.name)))
+    for measure in node.measures:
+        rows.append(exp.alias_(measure.expression, sqlnames.identifier(measure.name)))
+
+    inner = exp.select(*rows).from_(_aliased(relation_table(node.model.relation), node.model.name))
+    for join in node.joins:
+        inner = inner.join(
+            _aliased(relation_table(join.model.relation), join.alias),
+            on=join.condition.copy(),
+            join_type="left",
+        )
+
+    grain = [sqlnames.column(name) for name in node.grain]
+    aggregates = [
+        exp.alias_(_aggregate_measure(m, dialect), sqlnames.identifier(m.name))
+        for m in node.measures
+    ]
+    outer = exp.select(*grain, *aggregates).from_(inner.subquery(sqlnames.identifier(ROWS_ALIAS)))
+    if node.where:
+        outer = outer.where(*(condition.copy() for condition in node.where))
+    if grain:
+        outer = outer.group_by(*grain)
+    return outer
+
+
+def _aliased(table: exp.Table, alias: str) -> exp.Table:
+    table = table.copy()
+    table.set("alias", exp.TableAlias(this=sqlnames.identifier(alias)))
+    return table
+
+
+def _aggregate_measure(column: MeasureColumn, dialect: Dialect) -> exp.Expression:
+    value = sqlnames.column(column.name, ROWS_ALIAS)
+    agg = column.measure.agg
+    if agg is Agg.SUM:
+        return exp.Sum(this=value)
+    if agg is Agg.COUNT:
+        return exp.Count(this=value)
+    if agg is Agg.COUNT_DISTINCT:
+        return exp.Count(this=exp.Distinct(expressions=[value]))
+    if agg is Agg.AVERAGE:
+        return exp.Avg(this=dialect.to_double(value))
+    if agg is Agg.MIN:
+        return exp.Min(this=value)
+    if agg is Agg.MAX:
+        return exp.Max(this=value)
+    if agg is Agg.SUM_BOOLEAN:
+        return exp.Sum(this=dialect.bool_to_int(value))
+    if agg in (Agg.MEDIAN, Agg.PERCENTILE):
+        fraction = column.measure.percentile if column.measure.percentile is not None else 0.5
+        return dialect.percentile(value, fraction, column.measure.use_discrete_percentile)
+    raise AssertionError(f"unhandled aggregation {agg}")
+
+
+def _combine(plan: QueryPlan) -> exp.Select:
+    """Aggregates joined on the grain by UNION ALL and GROUP BY, which matches NULL keys alike
+    on every engine (a FULL JOIN on ``a = b`` would split rows whose grain value is NULL)."""
+    every = [m.name for node in plan.aggregates for m in node.measures]
+    branches = []
+    for node in plan.aggregates:
+        own = {m.name for m in node.measures}
+        values = [
+            sqlnames.column(name)
+            if name in own
+            else exp.alias_(exp.Null(), sqlnames.identifier(name))
+            for name in every
+        ]
+        grain = [sqlnames.column(name) for name in plan.grain]
+        branches.append(exp.select(*grain, *values).from_(sqlnames.table(node.name)))
+
+    union: exp.Expression = branches[0]
+    for branch in branches[1:]:
+        union = exp.union(union, branch, distinct=False)
+    grain = [sqlnames.column(name) for name in plan.grain]
+    maxima = [exp.alias_(exp.Max(this=sqlnames.column(n)), sqlnames.identifier(n)) for n in every]
+    combined = exp.select(*grain, *maxima).from_(
+        exp.Subquery(this=union, alias=exp.TableAlias(this=sqlnames.identifier(ROWS_ALIAS)))
+    )
+    return combined.group_by(*grain) if grain else combined
+
+
+def _metric(node: MetricNode, dialect: Dialect) -> exp.Expression:
+    if isinstance(node, MeasureRef):
+        return sqlnames.column(node.column)
+    if isinstance(node, Ratio):
+        return dialect.safe_divide(
+            _metric(node.numerator, dialect), _metric(node.denominator, dialect)
+        )
+    return _derived(node, dialect)
+
+
+def _derived(node: Derived, dialect: Dialect) -> exp.Expression:
+    expression = node.expression.copy()
+    wrapper = exp.Paren(this=expression)
+    # Children before parents, so a nested division is rewritten before the one around it.
+    for division in reversed(list(expression.find_all(exp.Div))):
+        division.replace(dialect.safe_divide(division.this, division.expression))
+
+    inputs = dict(node.inputs)
+    for column in list(wrapper.find_all(exp.Column)):
+        if column.name in inputs and not column.table:
+            column.replace(exp.Paren(this=_metric(inputs[column.name], dialect)))
+    return wrapper.this

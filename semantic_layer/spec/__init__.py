@@ -1,0 +1,1 @@
+"""The typed semantic model: frozen objects built from the raw documents."""

@@ -1,0 +1,481 @@
+"""Raw YAML documents into the typed semantic manifest and the declared sources."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from semantic_layer.errors import Location
+from semantic_layer.load.files import YamlDocument
+from semantic_layer.load.yaml_positions import YamlMap
+from semantic_layer.spec.objects import (
+    Agg,
+    Dimension,
+    DimensionType,
+    Entity,
+    EntityType,
+    Export,
+    Filter,
+    Grain,
+    Measure,
+    MeasureInput,
+    Metric,
+    MetricInput,
+    MetricType,
+    Relation,
+    SavedQuery,
+    SemanticManifest,
+    SemanticModel,
+)
+from semantic_layer.spec.reader import Reader, name_of
+from semantic_layer.validate.issues import Issues, did_you_mean
+
+COMMON_KEYS = {"name", "description", "label", "config", "meta", "tags"}
+_RELATION = re.compile(
+    r"""^\s*(?:\{\{\s*)?(ref|source)\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?\)"""
+    r"""\s*(?:\}\})?\s*$"""
+)
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """A table declared under ``sources:``; schema and database may hold Jinja (``target``)."""
+
+    source_name: str
+    name: str
+    location: Location
+    schema: str
+    database: str | None = None
+    identifier: str | None = None
+    description: str | None = None
+
+
+@dataclass
+class BuiltProject:
+    manifest: SemanticManifest
+    sources: dict[tuple[str, str], SourceTable]
+
+
+def build_manifest(documents: list[YamlDocument], issues: Issues) -> BuiltProject:
+    """Turn every document's semantic_models, metrics, saved_queries and sources into objects."""
+    manifest = SemanticManifest()
+    sources: dict[tuple[str, str], SourceTable] = {}
+    for document in documents:
+        data = document.data
+        if data is None:
+            continue
+        if not isinstance(data, YamlMap):
+            issues.error(Location(document.path, 1), "a definitions file must be a mapping")
+            continue
+        for item in _items(data, "semantic_models", issues):
+            model = _semantic_model(Reader(item, "semantic model", name_of(item), issues))
+            _add(manifest.semantic_models, model, "semantic model", issues)
+            for metric in _metrics_from_measures(item, model):
+                _add(manifest.metrics, metric, "metric", issues)
+        for item in _items(data, "metrics", issues):
+            _add(
+                manifest.metrics,
+                _metric(Reader(item, "metric", name_of(item), issues)),
+                "metric",
+                issues,
+            )
+        for item in _items(data, "saved_queries", issues):
+            query = _saved_query(Reader(item, "saved query", name_of(item), issues))
+            _add(manifest.saved_queries, query, "saved query", issues)
+        for item in _items(data, "sources", issues):
+            for table in _source_tables(Reader(item, "source", name_of(item), issues)):
+                key = (table.source_name, table.name)
+                if key in sources:
+                    issues.error(table.location, f"source table {key} is declared twice")
+                sources[key] = table
+    return BuiltProject(manifest, sources)
+
+
+def _items(data: YamlMap, key: str, issues: Issues) -> list[YamlMap]:
+    return Reader(data, "file", data.location.path, issues).mappings(key)
+
+
+def _add(registry: dict, obj, kind: str, issues: Issues) -> None:  # type: ignore[type-arg]
+    if obj is None:
+        return
+    if obj.name in registry:
+        first = registry[obj.name].location
+        issues.error(obj.location, f"{kind} '{obj.name}' is already defined at {first}")
+        return
+    registry[obj.name] = obj
+
+
+def parse_relation(text: str) -> Relation | None:
+    """``ref('x')`` or ``source('s', 't')`` (optionally inside ``{{ }}``) as a Relation."""
+    match = _RELATION.match(text)
+    if match is None:
+        return None
+    kind, first, second = match.group(1), match.group(3), match.group(5)
+    if kind == "ref" and second is None:
+        return Relation("ref", first)
+    if kind == "source" and second is not None:
+        return Relation("source", second, source_name=first)
+    return None
+
+
+def _semantic_model(reader: Reader) -> SemanticModel | None:
+    reader.check_keys(
+        COMMON_KEYS
+        | {
+            "model",
+            "defaults",
+            "entities",
+            "dimensions",
+            "measures",
+            "primary_entity",
+            "node_relation",
+        }
+    )
+    name = reader.text("name", required=True)
+    model_text = reader.text("model", required=True)
+    if name is None or model_text is None:
+        return None
+    relation = parse_relation(model_text)
+    if relation is None:
+        reader.error(
+            "model", f"'model' must be ref('name') or source('source', 'table'), not {model_text!r}"
+        )
+        return None
+
+    defaults = reader.mapping("defaults")
+    default_time = (
+        Reader(defaults, "semantic model", name, reader.issues).text("agg_time_dimension")
+        if defaults is not None
+        else None
+    )
+    entities = tuple(
+        filter(None, (_entity(item, name, reader.issues) for item in reader.mappings("entities")))
+    )
+    dimensions = tuple(
+        filter(
+            None, (_dimension(item, name, reader.issues) for item in reader.mappings("dimensions"))
+        )
+    )
+    measures = tuple(
+        filter(None, (_measure(item, name, reader.issues) for item in reader.mappings("measures")))
+    )
+    primary = reader.text("primary_entity")
+    if primary is not None and all(e.name != primary for e in entities):
+        entities = entities + (
+            Entity(primary, EntityType.PRIMARY, None, reader.loc("primary_entity"), None),
+        )
+    return SemanticModel(
+        name=name,
+        relation=relation,
+        location=reader.location,
+        entities=entities,
+        dimensions=dimensions,
+        measures=measures,
+        default_agg_time_dimension=default_time,
+        description=reader.text("description"),
+    )
+
+
+def _choice(reader: Reader, key: str, enum_type, required: bool = True):  # type: ignore[no-untyped-def]
+    text = reader.text(key, required=required)
+    if text is None:
+        return None
+    values = [member.value for member in enum_type]
+    if text.lower() not in values:
+        hint = did_you_mean(text.lower(), values)
+        reader.error(key, f"'{key}' is '{text}', which is not one of {', '.join(values)}{hint}")
+        return None
+    return enum_type(text.lower())
+
+
+def _entity(data: YamlMap, model: str, issues: Issues) -> Entity | None:
+    reader = Reader(data, "entity", f"{model}.{name_of(data)}", issues)
+    reader.check_keys(COMMON_KEYS | {"type", "expr", "role"})
+    name = reader.text("name", required=True)
+    entity_type = _choice(reader, "type", EntityType)
+    if name is None or entity_type is None:
+        return None
+    return Entity(
+        name, entity_type, reader.text("expr"), reader.location, reader.text("description")
+    )
+
+
+def _dimension(data: YamlMap, model: str, issues: Issues) -> Dimension | None:
+    reader = Reader(data, "dimension", f"{model}.{name_of(data)}", issues)
+    reader.check_keys(COMMON_KEYS | {"type", "expr", "type_params", "is_partition"})
+    name = reader.text("name", required=True)
+    dimension_type = _choice(reader, "type", DimensionType)
+    if name is None or dimension_type is None:
+        return None
+
+    grain = None
+    params = reader.mapping("type_params")
+    if dimension_type is DimensionType.TIME:
+        if params is None:
+            reader.error(None, "a time dimension needs type_params.time_granularity")
+        else:
+            grain = _choice(
+                Reader(params, "dimension", reader.name, issues), "time_granularity", Grain
+            )
+    return Dimension(
+        name=name,
+        type=dimension_type,
+        expr=reader.text("expr"),
+        location=reader.location,
+        time_granularity=grain,
+        description=reader.text("description"),
+        label=reader.text("label"),
+    )
+
+
+def _measure(data: YamlMap, model: str, issues: Issues) -> Measure | None:
+    reader = Reader(data, "measure", f"{model}.{name_of(data)}", issues)
+    reader.check_keys(
+        COMMON_KEYS
+        | {
+            "agg",
+            "expr",
+            "agg_params",
+            "agg_time_dimension",
+            "non_additive_dimension",
+            "create_metric",
+        }
+    )
+    name = reader.text("name", required=True)
+    agg = _choice(reader, "agg", Agg)
+    if name is None or agg is None:
+        return None
+
+    percentile, discrete = None, False
+    params = reader.mapping("agg_params")
+    if params is not None:
+        params_reader = Reader(params, "measure", reader.name, issues)
+        percentile = params_reader.number("percentile")
+        discrete = params_reader.boolean("use_discrete_percentile")
+    if agg is Agg.PERCENTILE and (percentile is None or not 0 <= percentile <= 1):
+        reader.error(
+            "agg_params", "a percentile measure needs agg_params.percentile between 0 and 1"
+        )
+    if agg is Agg.MEDIAN:
+        percentile = 0.5
+    return Measure(
+        name=name,
+        agg=agg,
+        expr=reader.text("expr"),
+        location=reader.location,
+        agg_time_dimension=reader.text("agg_time_dimension"),
+        percentile=float(percentile) if percentile is not None else None,
+        use_discrete_percentile=discrete,
+        description=reader.text("description"),
+        label=reader.text("label"),
+    )
+
+
+def _metrics_from_measures(data: YamlMap, model: SemanticModel | None) -> list[Metric]:
+    """Simple metrics for measures written with ``create_metric: true``."""
+    if model is None:
+        return []
+    flagged = {
+        str(item.get("name"))
+        for item in data.get("measures") or []
+        if isinstance(item, dict) and item.get("create_metric") is True
+    }
+    return [
+        Metric(
+            m.name,
+            MetricType.SIMPLE,
+            m.location,
+            measure=MeasureInput(m.name, m.location),
+            description=m.description,
+            label=m.label,
+        )
+        for m in model.measures
+        if m.name in flagged
+    ]
+
+
+def _filters(reader: Reader, key: str = "filter") -> tuple[Filter, ...]:
+    return tuple(Filter(text, where) for text, where in reader.strings(key))
+
+
+def _metric(reader: Reader) -> Metric | None:
+    reader.check_keys(COMMON_KEYS | {"type", "type_params", "filter", "time_granularity"})
+    name = reader.text("name", required=True)
+    metric_type = _choice(reader, "type", MetricType)
+    if name is None or metric_type is None:
+        return None
+    params = reader.mapping("type_params")
+    if params is None:
+        reader.error(None, "'type_params' is required")
+        return None
+
+    params_reader = Reader(params, "metric", name, reader.issues)
+    fields: dict = {}  # type: ignore[type-arg]
+    if metric_type in (MetricType.SIMPLE, MetricType.CUMULATIVE):
+        fields["measure"] = _measure_input(params_reader)
+    elif metric_type is MetricType.RATIO:
+        fields["numerator"] = _metric_input(params_reader, "numerator")
+        fields["denominator"] = _metric_input(params_reader, "denominator")
+    elif metric_type is MetricType.DERIVED:
+        fields["expr"] = params_reader.text("expr", required=True)
+        fields["inputs"] = tuple(
+            filter(
+                None,
+                (
+                    _metric_input_map(item, name, reader.issues)
+                    for item in params_reader.mappings("metrics")
+                ),
+            )
+        )
+    return Metric(
+        name=name,
+        type=metric_type,
+        location=reader.location,
+        filters=_filters(reader),
+        description=reader.text("description"),
+        label=reader.text("label"),
+        **fields,
+    )
+
+
+def _measure_input(reader: Reader) -> MeasureInput | None:
+    value = reader.data.get("measure")
+    if isinstance(value, str):
+        return MeasureInput(value, reader.loc("measure"))
+    if isinstance(value, YamlMap):
+        inner = Reader(value, "metric", reader.name, reader.issues)
+        inner.check_keys({"name", "filter", "alias", "fill_nulls_with", "join_to_timespine"})
+        name = inner.text("name", required=True)
+        if name is None:
+            return None
+        return MeasureInput(
+            name=name,
+            location=inner.location,
+            filters=_filters(inner),
+            fill_nulls_with=inner.number("fill_nulls_with"),
+            join_to_timespine=inner.boolean("join_to_timespine"),
+        )
+    reader.error("measure" if value is not None else None, "'type_params.measure' is required")
+    return None
+
+
+def _metric_input(reader: Reader, key: str) -> MetricInput | None:
+    value = reader.data.get(key)
+    if isinstance(value, str):
+        return MetricInput(value, reader.loc(key))
+    if isinstance(value, YamlMap):
+        return _metric_input_map(value, reader.name, reader.issues)
+    reader.error(key if value is not None else None, f"'type_params.{key}' is required")
+    return None
+
+
+def _metric_input_map(data: YamlMap, metric: str, issues: Issues) -> MetricInput | None:
+    reader = Reader(data, "metric", metric, issues)
+    reader.check_keys({"name", "alias", "filter", "offset_window", "offset_to_grain"})
+    name = reader.text("name", required=True)
+    if name is None:
+        return None
+    for key in ("offset_window", "offset_to_grain"):
+        if key in data:
+            reader.error(
+                key, f"'{key}' is not supported yet; remove it or compute the offset in a SQL model"
+            )
+    return MetricInput(name, reader.location, reader.text("alias"), _filters(reader))
+
+
+def _saved_query(reader: Reader) -> SavedQuery | None:
+    reader.check_keys(COMMON_KEYS | {"query_params", "exports"})
+    name = reader.text("name", required=True)
+    params = reader.mapping("query_params")
+    if name is None:
+        return None
+    if params is None:
+        reader.error(None, "'query_params' is required")
+        return None
+
+    params_reader = Reader(params, "saved query", name, reader.issues)
+    params_reader.check_keys({"metrics", "group_by", "where", "order_by", "limit"})
+    metrics = [text for text, _ in params_reader.strings("metrics")]
+    if not metrics:
+        params_reader.error(None, "'query_params.metrics' needs at least one metric")
+    group_by = params_reader.strings("group_by")
+    exports = tuple(
+        filter(None, (_export(item, name, reader.issues) for item in reader.mappings("exports")))
+    )
+    return SavedQuery(
+        name=name,
+        location=reader.location,
+        metrics=tuple(metrics),
+        group_by=tuple(text for text, _ in group_by),
+        group_by_locations=tuple(where for _, where in group_by),
+        where=_filters(params_reader, "where"),
+        exports=exports,
+        description=reader.text("description"),
+        label=reader.text("label"),
+    )
+
+
+def _export(data: YamlMap, query: str, issues: Issues) -> Export | None:
+    reader = Reader(data, "export", f"{query}.{name_of(data)}", issues)
+    reader.check_keys({"name", "config"})
+    name = reader.text("name", required=True)
+    if name is None:
+        return None
+    config = reader.mapping("config")
+    config_reader = Reader(config if config is not None else YamlMap(), "export", name, issues)
+    if config is None:
+        config_reader.data.location = reader.location
+        config_reader.data.key_locations = {}
+    else:
+        config_reader.check_keys({"export_as", "schema", "alias"})
+    export_as = (config_reader.text("export_as") or "view").lower()
+    if export_as not in ("view", "table"):
+        config_reader.error("export_as", f"export_as must be 'view' or 'table', not '{export_as}'")
+    if export_as == "table":
+        config_reader.error("export_as", "only views are deployed for now; use export_as: view")
+    return Export(
+        name=name,
+        location=reader.location,
+        export_as=export_as,
+        schema=config_reader.text("schema"),
+        alias=config_reader.text("alias"),
+    )
+
+
+def _source_tables(reader: Reader) -> list[SourceTable]:
+    reader.check_keys(
+        COMMON_KEYS
+        | {
+            "schema",
+            "database",
+            "tables",
+            "loader",
+            "freshness",
+            "loaded_at_field",
+            "quoting",
+            "overrides",
+        }
+    )
+    source = reader.text("name", required=True)
+    if source is None:
+        return []
+    schema = reader.text("schema") or source
+    database = reader.text("database")
+    tables = []
+    for item in reader.mappings("tables"):
+        table_reader = Reader(item, "source table", f"{source}.{name_of(item)}", reader.issues)
+        name = table_reader.text("name", required=True)
+        if name is None:
+            continue
+        tables.append(
+            SourceTable(
+                source_name=source,
+                name=name,
+                location=table_reader.location,
+                schema=schema,
+                database=database,
+                identifier=table_reader.text("identifier"),
+                description=table_reader.text("description"),
+            )
+        )
+    return tables

@@ -1,0 +1,253 @@
+"""Frozen, typed objects of the semantic model: semantic models, metrics, saved queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from semantic_layer.errors import Location
+
+
+class Grain(Enum):
+    """Time granularities, ordered from the finest to the coarsest."""
+
+    SECOND = "second"
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+    @property
+    def rank(self) -> int:
+        return list(Grain).index(self)
+
+    @classmethod
+    def parse(cls, text: str) -> Grain | None:
+        """The grain named ``text`` (any case), or None."""
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            return None
+
+
+GRAIN_NAMES = tuple(grain.value for grain in Grain)
+
+
+class EntityType(Enum):
+    PRIMARY = "primary"
+    UNIQUE = "unique"
+    FOREIGN = "foreign"
+    NATURAL = "natural"
+
+    @property
+    def is_one_side(self) -> bool:
+        """True when at most one row of the model carries each value of the entity."""
+        return self in (EntityType.PRIMARY, EntityType.UNIQUE, EntityType.NATURAL)
+
+
+class DimensionType(Enum):
+    CATEGORICAL = "categorical"
+    TIME = "time"
+
+
+class Agg(Enum):
+    SUM = "sum"
+    COUNT = "count"
+    COUNT_DISTINCT = "count_distinct"
+    AVERAGE = "average"
+    MIN = "min"
+    MAX = "max"
+    SUM_BOOLEAN = "sum_boolean"
+    MEDIAN = "median"
+    PERCENTILE = "percentile"
+
+
+class MetricType(Enum):
+    SIMPLE = "simple"
+    RATIO = "ratio"
+    DERIVED = "derived"
+    CUMULATIVE = "cumulative"
+    CONVERSION = "conversion"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A where clause as written: Jinja text with Dimension(), TimeDimension(), Entity()."""
+
+    text: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What a semantic model reads: ``ref('model')`` or ``source('source', 'table')``."""
+
+    kind: str  # "ref" or "source"
+    name: str
+    source_name: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "source":
+            return f"source('{self.source_name}', '{self.name}')"
+        return f"ref('{self.name}')"
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    type: EntityType
+    expr: str | None
+    location: Location
+    description: str | None = None
+
+    @property
+    def sql(self) -> str:
+        return self.expr if self.expr is not None else self.name
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    type: DimensionType
+    expr: str | None
+    location: Location
+    time_granularity: Grain | None = None
+    description: str | None = None
+    label: str | None = None
+
+    @property
+    def sql(self) -> str:
+        return self.expr if self.expr is not None else self.name
+
+    @property
+    def is_time(self) -> bool:
+        return self.type is DimensionType.TIME
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    agg: Agg
+    expr: str | None
+    location: Location
+    agg_time_dimension: str | None = None
+    percentile: float | None = None
+    use_discrete_percentile: bool = False
+    description: str | None = None
+    label: str | None = None
+
+    @property
+    def sql(self) -> str:
+        return self.expr if self.expr is not None else self.name
+
+
+@dataclass(frozen=True)
+class SemanticModel:
+    name: str
+    relation: Relation
+    location: Location
+    entities: tuple[Entity, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    default_agg_time_dimension: str | None = None
+    description: str | None = None
+
+    def entity(self, name: str) -> Entity | None:
+        return next((e for e in self.entities if e.name == name), None)
+
+    def dimension(self, name: str) -> Dimension | None:
+        return next((d for d in self.dimensions if d.name == name), None)
+
+    def measure(self, name: str) -> Measure | None:
+        return next((m for m in self.measures if m.name == name), None)
+
+    def agg_time_dimension(self, measure: Measure) -> str | None:
+        return measure.agg_time_dimension or self.default_agg_time_dimension
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    """The measure a simple metric aggregates, with the options written beside it."""
+
+    name: str
+    location: Location
+    filters: tuple[Filter, ...] = ()
+    fill_nulls_with: int | float | None = None
+    join_to_timespine: bool = False
+
+
+@dataclass(frozen=True)
+class MetricInput:
+    """A metric used inside a ratio or derived metric, with its alias and own filters."""
+
+    name: str
+    location: Location
+    alias: str | None = None
+    filters: tuple[Filter, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        """The name the derived expression uses for this input."""
+        return self.alias or self.name
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    type: MetricType
+    location: Location
+    measure: MeasureInput | None = None
+    numerator: MetricInput | None = None
+    denominator: MetricInput | None = None
+    expr: str | None = None
+    inputs: tuple[MetricInput, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    description: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Export:
+    """A saved query written to the warehouse, as a view."""
+
+    name: str
+    location: Location
+    export_as: str = "view"
+    schema: str | None = None
+    alias: str | None = None
+
+    @property
+    def view_name(self) -> str:
+        return self.alias or self.name
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    location: Location
+    metrics: tuple[str, ...]
+    group_by: tuple[str, ...] = ()
+    group_by_locations: tuple[Location, ...] = ()
+    where: tuple[Filter, ...] = ()
+    exports: tuple[Export, ...] = ()
+    description: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class SemanticManifest:
+    """Every definition of a project, by name, in the order they were written."""
+
+    semantic_models: dict[str, SemanticModel] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    saved_queries: dict[str, SavedQuery] = field(default_factory=dict)
+
+    def measure_owner(self, measure_name: str) -> SemanticModel | None:
+        """The semantic model that defines ``measure_name``, if any."""
+        for model in self.semantic_models.values():
+            if model.measure(measure_name) is not None:
+                return model
+        return None

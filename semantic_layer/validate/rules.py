@@ -1,0 +1,129 @@
+"""Checks across definitions: references resolve, time dimensions fit, names are unique."""
+
+from __future__ import annotations
+
+from semantic_layer.spec.build import SourceTable
+from semantic_layer.spec.objects import MetricType, SemanticManifest
+from semantic_layer.validate.issues import Issues, did_you_mean
+
+
+def check_manifest(
+    manifest: SemanticManifest,
+    sql_models: set[str],
+    sources: dict[tuple[str, str], SourceTable],
+    issues: Issues,
+) -> None:
+    """Add an issue for every reference in ``manifest`` that does not resolve."""
+    _check_semantic_models(manifest, sql_models, sources, issues)
+    _check_metrics(manifest, issues)
+    _check_saved_queries(manifest, issues)
+
+
+def _check_semantic_models(manifest, sql_models, sources, issues) -> None:  # type: ignore[no-untyped-def]
+    measure_owner: dict[str, str] = {}
+    for model in manifest.semantic_models.values():
+        relation = model.relation
+        where = model.location
+        if relation.kind == "ref" and relation.name not in sql_models:
+            issues.error(
+                where,
+                f"semantic model '{model.name}': model {relation} is not a SQL "
+                f"model of the project{did_you_mean(relation.name, sql_models)}",
+            )
+        if relation.kind == "source" and (relation.source_name, relation.name) not in sources:
+            declared = [f"{s}.{t}" for s, t in sources]
+            hint = did_you_mean(f"{relation.source_name}.{relation.name}", declared)
+            issues.error(
+                where,
+                f"semantic model '{model.name}': {relation} is not declared under sources:{hint}",
+            )
+
+        for kind, items in (
+            ("entity", model.entities),
+            ("dimension", model.dimensions),
+            ("measure", model.measures),
+        ):
+            seen: set[str] = set()
+            for item in items:
+                if item.name in seen:
+                    issues.error(
+                        item.location,
+                        f"semantic model '{model.name}': {kind} '{item.name}' is defined twice",
+                    )
+                seen.add(item.name)
+        primaries = [e.name for e in model.entities if e.type.value == "primary"]
+        if len(primaries) > 1:
+            issues.error(
+                where,
+                f"semantic model '{model.name}' has {len(primaries)} primary "
+                f"entities ({', '.join(primaries)}); a model has at most one",
+            )
+
+        for measure in model.measures:
+            if measure.name in measure_owner:
+                issues.error(
+                    measure.location,
+                    f"measure '{measure.name}' is also defined in "
+                    f"semantic model '{measure_owner[measure.name]}'",
+                )
+            measure_owner.setdefault(measure.name, model.name)
+            time_name = model.agg_time_dimension(measure)
+            if time_name is None:
+                continue
+            dimension = model.dimension(time_name)
+            times = [d.name for d in model.dimensions if d.is_time]
+            if dimension is None or not dimension.is_time:
+                issues.error(
+                    measure.location,
+                    f"measure '{measure.name}': agg_time_dimension "
+                    f"'{time_name}' is not a time dimension of semantic "
+                    f"model '{model.name}'{did_you_mean(time_name, times)}",
+                )
+
+
+def _check_metrics(manifest: SemanticManifest, issues: Issues) -> None:
+    measures = {m.name for s in manifest.semantic_models.values() for m in s.measures}
+    metrics = manifest.metrics
+    for metric in metrics.values():
+        if metric.type in (MetricType.SIMPLE, MetricType.CUMULATIVE) and metric.measure:
+            name = metric.measure.name
+            if name not in measures:
+                issues.error(
+                    metric.measure.location,
+                    f"metric '{metric.name}': measure '{name}' "
+                    f"is not defined{did_you_mean(name, measures)}",
+                )
+        inputs = [i for i in (metric.numerator, metric.denominator) if i] + list(metric.inputs)
+        for item in inputs:
+            if item.name not in metrics:
+                issues.error(
+                    item.location,
+                    f"metric '{metric.name}': input metric '{item.name}' "
+                    f"is not defined{did_you_mean(item.name, metrics)}",
+                )
+        if metric.type in (MetricType.CUMULATIVE, MetricType.CONVERSION):
+            issues.error(
+                metric.location,
+                f"metric '{metric.name}': {metric.type.value} metrics are not supported yet",
+            )
+
+
+def _check_saved_queries(manifest: SemanticManifest, issues: Issues) -> None:
+    views: dict[tuple[str | None, str], str] = {}
+    for query in manifest.saved_queries.values():
+        for name in query.metrics:
+            if name not in manifest.metrics:
+                issues.error(
+                    query.location,
+                    f"saved query '{query.name}': metric '{name}' is not "
+                    f"defined{did_you_mean(name, manifest.metrics)}",
+                )
+        for export in query.exports:
+            key = (export.schema, export.view_name)
+            if key in views:
+                issues.error(
+                    export.location,
+                    f"export '{export.name}': view '{export.view_name}' "
+                    f"is also exported by saved query '{views[key]}'",
+                )
+            views.setdefault(key, query.name)

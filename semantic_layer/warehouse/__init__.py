@@ -1,0 +1,1 @@
+"""Warehouse stage: the only place that talks to a database, through SQLAlchemy."""
