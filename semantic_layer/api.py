@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +43,16 @@ class Context:
     target: Target
     dialect: Dialect
 
-    def engine(self) -> sa.Engine:
+    @contextmanager
+    def engine(self) -> Iterator[sa.Engine]:
+        """An engine for the target, disposed afterwards so no connection stays open."""
         from semantic_layer.warehouse.connect import create_engine
 
-        return create_engine(self.target, self.project.config.root)
+        engine = create_engine(self.target, self.project.config.root)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def open_context(options: Options, dialect: str | None = None) -> Context:
@@ -84,7 +91,8 @@ def run(options: Options, progress: Callable[..., None] | None = None):  # type:
     from semantic_layer.warehouse.deploy import deploy
 
     views, _, context = compile_views(options)
-    return deploy(context.engine(), views, context.dialect, context.target.schema, progress)
+    with context.engine() as engine:
+        return deploy(engine, views, context.dialect, context.target.schema, progress)
 
 
 def seed(options: Options, years: int = 1):  # type: ignore[no-untyped-def]
@@ -110,7 +118,8 @@ def seed(options: Options, years: int = 1):  # type: ignore[no-untyped-def]
             raise UserError(f"unknown sample-data '{config.sample_data}' (known: jaffle_shop)")
     context = Context(project, target, dialect_for_target_type(target.type))
     schema = config.seed_schema or target.schema
-    return load_seeds(context.engine(), target, folder, schema), generated
+    with context.engine() as engine:
+        return load_seeds(engine, target, folder, schema), generated
 
 
 def plan_query(
@@ -155,7 +164,8 @@ def query(options: Options, **kwargs):  # type: ignore[no-untyped-def]
     from semantic_layer.warehouse.query import run_query
 
     sql, context = plan_query(options, **kwargs)
-    return run_query(context.engine(), sql)
+    with context.engine() as engine:
+        return run_query(engine, sql)
 
 
 def show(options: Options, view: str, limit: int | None = 20):  # type: ignore[no-untyped-def]
@@ -179,4 +189,5 @@ def show(options: Options, view: str, limit: int | None = 20):  # type: ignore[n
         statement = statement.order_by(*(sqlnames.column(name) for name in chosen.grain))
     if limit is not None:
         statement = statement.limit(limit)
-    return run_query(context.engine(), render_sql(statement, context.dialect, pretty=False))
+    with context.engine() as engine:
+        return run_query(engine, render_sql(statement, context.dialect, pretty=False))

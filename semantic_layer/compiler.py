@@ -183,7 +183,7 @@ class Compiler:
         ddl = [render_sql(create, self.dialect)]
         if not self.dialect.supports_create_or_replace_view:
             create.set("replace", False)
-            drop = exp.Drop(this=table.copy(), kind="VIEW", exists=True)
+            drop = exp.Drop(tables=[table.copy()], kind="VIEW", exists=True)
             ddl = [render_sql(drop, self.dialect), render_sql(create, self.dialect)]
         lines = [f"-- {line}" for line in header]
         lines.append(f"-- compiled for {self.dialect.name}; edit the definitions, not this file")

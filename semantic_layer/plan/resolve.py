@@ -182,9 +182,13 @@ class Resolver:
                 "joins may only go from many to one",
                 location,
             )
+        reachable = [m for m in self.models if _one_side(m, entity_name)]
+        known = [d.name for m in reachable for d in m.dimensions]
+        known += [e.name for m in reachable for e in m.entities] if not last else []
         raise UserError(
             f"'{ref.text}': no semantic model with entity '{entity_name}' as its primary or "
-            f"unique entity has {'dimension' if last else 'entity'} '{wanted}'",
+            f"unique entity has {'dimension' if last else 'entity'} '{wanted}'"
+            f"{did_you_mean(wanted, known)}",
             location,
         )
 

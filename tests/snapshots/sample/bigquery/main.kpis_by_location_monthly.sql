@@ -1,0 +1,103 @@
+-- saved query 'kpis_by_location' (models/semantic/north_star.yml:40), export 'kpis_by_location_monthly'
+-- grain: metric_time__month, location__location_name
+-- metrics: revenue, orders, active_customers, repeat_customers, average_order_value, gross_profit
+-- compiled for bigquery; edit the definitions, not this file
+CREATE OR REPLACE VIEW main.kpis_by_location_monthly AS
+WITH orders__agg1 AS (
+  SELECT
+    metric_time__month,
+    location__location_name,
+    SUM(src.order_total) AS order_total,
+    SUM(src.order_count) AS order_count,
+    COUNT(DISTINCT src.customers_with_orders) AS customers_with_orders,
+    SUM(src.tax_paid) AS tax_paid,
+    SUM(src.order_cost) AS order_cost
+  FROM (
+    SELECT
+      DATE_TRUNC(CAST(orders.ordered_at AS DATE), MONTH) AS metric_time__month,
+      location.location_name AS location__location_name,
+      orders.order_total AS order_total,
+      1 AS order_count,
+      orders.customer_id AS customers_with_orders,
+      orders.tax_paid AS tax_paid,
+      orders.order_cost AS order_cost
+    FROM main.orders AS orders
+    LEFT JOIN main.locations AS location
+      ON orders.location_id = location.location_id
+  ) AS src
+  GROUP BY
+    metric_time__month,
+    location__location_name
+), orders__agg2 AS (
+  SELECT
+    metric_time__month,
+    location__location_name,
+    COUNT(DISTINCT src.repeat_customers__2) AS repeat_customers__2
+  FROM (
+    SELECT
+      DATE_TRUNC(CAST(orders.ordered_at AS DATE), MONTH) AS metric_time__month,
+      location.location_name AS location__location_name,
+      orders.is_repeat_order AS order_id__is_repeat_order,
+      orders.customer_id AS repeat_customers__2
+    FROM main.orders AS orders
+    LEFT JOIN main.locations AS location
+      ON orders.location_id = location.location_id
+  ) AS src
+  WHERE
+    order_id__is_repeat_order
+  GROUP BY
+    metric_time__month,
+    location__location_name
+), combined AS (
+  SELECT
+    metric_time__month,
+    location__location_name,
+    MAX(order_total) AS order_total,
+    MAX(order_count) AS order_count,
+    MAX(customers_with_orders) AS customers_with_orders,
+    MAX(tax_paid) AS tax_paid,
+    MAX(order_cost) AS order_cost,
+    MAX(repeat_customers__2) AS repeat_customers__2
+  FROM (
+    SELECT
+      metric_time__month,
+      location__location_name,
+      order_total,
+      order_count,
+      customers_with_orders,
+      tax_paid,
+      order_cost,
+      NULL AS repeat_customers__2
+    FROM orders__agg1
+    UNION ALL
+    SELECT
+      metric_time__month,
+      location__location_name,
+      NULL AS order_total,
+      NULL AS order_count,
+      NULL AS customers_with_orders,
+      NULL AS tax_paid,
+      NULL AS order_cost,
+      repeat_customers__2
+    FROM orders__agg2
+  ) AS src
+  GROUP BY
+    metric_time__month,
+    location__location_name
+)
+SELECT
+  metric_time__month,
+  location__location_name,
+  order_total AS revenue,
+  order_count AS orders,
+  customers_with_orders AS active_customers,
+  repeat_customers__2 AS repeat_customers,
+  CAST(order_total AS FLOAT64) / NULLIF(CAST(order_count AS FLOAT64), 0) AS average_order_value,
+  (
+    order_total
+  ) - (
+    order_cost
+  ) - (
+    tax_paid
+  ) AS gross_profit
+FROM combined;

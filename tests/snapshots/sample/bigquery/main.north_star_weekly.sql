@@ -1,0 +1,72 @@
+-- saved query 'north_star_weekly' (models/semantic/north_star.yml:22), export 'north_star_weekly'
+-- grain: metric_time__week
+-- metrics: repeat_customers, active_customers, repeat_rate, orders, revenue, average_order_value
+-- compiled for bigquery; edit the definitions, not this file
+CREATE OR REPLACE VIEW main.north_star_weekly AS
+WITH orders__agg1 AS (
+  SELECT
+    metric_time__week,
+    COUNT(DISTINCT src.repeat_customers__2) AS repeat_customers__2
+  FROM (
+    SELECT
+      DATE_TRUNC(CAST(orders.ordered_at AS DATE), ISOWEEK) AS metric_time__week,
+      orders.is_repeat_order AS order_id__is_repeat_order,
+      orders.customer_id AS repeat_customers__2
+    FROM main.orders AS orders
+  ) AS src
+  WHERE
+    order_id__is_repeat_order
+  GROUP BY
+    metric_time__week
+), orders__agg2 AS (
+  SELECT
+    metric_time__week,
+    COUNT(DISTINCT src.customers_with_orders) AS customers_with_orders,
+    SUM(src.order_count) AS order_count,
+    SUM(src.order_total) AS order_total
+  FROM (
+    SELECT
+      DATE_TRUNC(CAST(orders.ordered_at AS DATE), ISOWEEK) AS metric_time__week,
+      orders.customer_id AS customers_with_orders,
+      1 AS order_count,
+      orders.order_total AS order_total
+    FROM main.orders AS orders
+  ) AS src
+  GROUP BY
+    metric_time__week
+), combined AS (
+  SELECT
+    metric_time__week,
+    MAX(repeat_customers__2) AS repeat_customers__2,
+    MAX(customers_with_orders) AS customers_with_orders,
+    MAX(order_count) AS order_count,
+    MAX(order_total) AS order_total
+  FROM (
+    SELECT
+      metric_time__week,
+      repeat_customers__2,
+      NULL AS customers_with_orders,
+      NULL AS order_count,
+      NULL AS order_total
+    FROM orders__agg1
+    UNION ALL
+    SELECT
+      metric_time__week,
+      NULL AS repeat_customers__2,
+      customers_with_orders,
+      order_count,
+      order_total
+    FROM orders__agg2
+  ) AS src
+  GROUP BY
+    metric_time__week
+)
+SELECT
+  metric_time__week,
+  repeat_customers__2 AS repeat_customers,
+  customers_with_orders AS active_customers,
+  CAST(repeat_customers__2 AS FLOAT64) / NULLIF(CAST(customers_with_orders AS FLOAT64), 0) AS repeat_rate,
+  order_count AS orders,
+  order_total AS revenue,
+  CAST(order_total AS FLOAT64) / NULLIF(CAST(order_count AS FLOAT64), 0) AS average_order_value
+FROM combined;

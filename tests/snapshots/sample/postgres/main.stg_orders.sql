@@ -1,0 +1,18 @@
+-- SQL model 'stg_orders' (models/staging/stg_orders.sql)
+-- compiled for postgres; edit the definitions, not this file
+CREATE OR REPLACE VIEW main.stg_orders AS
+SELECT
+  id AS order_id,
+  store_id AS location_id,
+  customer AS customer_id,
+  (
+    CAST(subtotal AS DOUBLE PRECISION) / 100.0
+  ) AS subtotal,
+  (
+    CAST(tax_paid AS DOUBLE PRECISION) / 100.0
+  ) AS tax_paid,
+  (
+    CAST(order_total AS DOUBLE PRECISION) / 100.0
+  ) AS order_total,
+  CAST(ordered_at AS TIMESTAMP) AS ordered_at
+FROM raw.raw_orders;

@@ -1,0 +1,14 @@
+-- SQL model 'stg_products' (models/staging/stg_products.sql)
+-- compiled for postgres; edit the definitions, not this file
+CREATE OR REPLACE VIEW main.stg_products AS
+SELECT
+  sku AS product_id,
+  name AS product_name,
+  type AS product_type,
+  description AS product_description,
+  (
+    CAST(price AS DOUBLE PRECISION) / 100.0
+  ) AS product_price,
+  type = 'jaffle' AS is_food_item,
+  type = 'beverage' AS is_drink_item
+FROM raw.raw_products;

@@ -1,0 +1,19 @@
+-- SQL model 'stg_orders' (models/staging/stg_orders.sql)
+-- compiled for sqlite; edit the definitions, not this file
+DROP VIEW IF EXISTS main.stg_orders;
+CREATE VIEW main.stg_orders AS
+SELECT
+  id AS order_id,
+  store_id AS location_id,
+  customer AS customer_id,
+  (
+    CAST(subtotal AS REAL) / 100.0
+  ) AS subtotal,
+  (
+    CAST(tax_paid AS REAL) / 100.0
+  ) AS tax_paid,
+  (
+    CAST(order_total AS REAL) / 100.0
+  ) AS order_total,
+  DATETIME(ordered_at) AS ordered_at
+FROM raw.raw_orders;

@@ -1,0 +1,13 @@
+-- SQL model 'stg_supplies' (models/staging/stg_supplies.sql)
+-- compiled for sqlite; edit the definitions, not this file
+DROP VIEW IF EXISTS main.stg_supplies;
+CREATE VIEW main.stg_supplies AS
+SELECT
+  id AS supply_id,
+  sku AS product_id,
+  name AS supply_name,
+  (
+    CAST(cost AS REAL) / 100.0
+  ) AS supply_cost,
+  perishable AS is_perishable_supply
+FROM raw.raw_supplies;

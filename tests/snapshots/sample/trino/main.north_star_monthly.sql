@@ -1,0 +1,155 @@
+-- saved query 'north_star_monthly' (models/semantic/north_star.yml:2), export 'north_star_monthly'
+-- grain: metric_time__month
+-- metrics: repeat_customers, active_customers, repeat_rate, orders, revenue, average_order_value, new_customers, food_share
+-- compiled for trino; edit the definitions, not this file
+CREATE OR REPLACE VIEW main.north_star_monthly AS
+WITH orders__agg1 AS (
+  SELECT
+    metric_time__month,
+    COUNT(DISTINCT src.repeat_customers__2) AS repeat_customers__2
+  FROM (
+    SELECT
+      CAST(DATE_TRUNC('MONTH', orders.ordered_at) AS DATE) AS metric_time__month,
+      orders.is_repeat_order AS order_id__is_repeat_order,
+      orders.customer_id AS repeat_customers__2
+    FROM main.orders AS orders
+  ) AS src
+  WHERE
+    order_id__is_repeat_order
+  GROUP BY
+    metric_time__month
+), orders__agg2 AS (
+  SELECT
+    metric_time__month,
+    COUNT(DISTINCT src.customers_with_orders) AS customers_with_orders,
+    SUM(src.order_count) AS order_count,
+    SUM(src.order_total) AS order_total
+  FROM (
+    SELECT
+      CAST(DATE_TRUNC('MONTH', orders.ordered_at) AS DATE) AS metric_time__month,
+      orders.customer_id AS customers_with_orders,
+      1 AS order_count,
+      orders.order_total AS order_total
+    FROM main.orders AS orders
+  ) AS src
+  GROUP BY
+    metric_time__month
+), customers__agg3 AS (
+  SELECT
+    metric_time__month,
+    COUNT(DISTINCT src.new_customers__2) AS new_customers__2
+  FROM (
+    SELECT
+      CAST(DATE_TRUNC('MONTH', customers.first_ordered_at) AS DATE) AS metric_time__month,
+      customers.customer_id AS new_customers__2
+    FROM main.customers AS customers
+  ) AS src
+  GROUP BY
+    metric_time__month
+), order_items__agg4 AS (
+  SELECT
+    metric_time__month,
+    SUM(src.product_revenue) AS product_revenue
+  FROM (
+    SELECT
+      CAST(DATE_TRUNC('MONTH', order_items.ordered_at) AS DATE) AS metric_time__month,
+      order_items.is_food_item AS order_item__is_food_item,
+      order_items.product_price AS product_revenue
+    FROM main.order_items AS order_items
+  ) AS src
+  WHERE
+    order_item__is_food_item
+  GROUP BY
+    metric_time__month
+), order_items__agg5 AS (
+  SELECT
+    metric_time__month,
+    SUM(src.product_revenue__2) AS product_revenue__2
+  FROM (
+    SELECT
+      CAST(DATE_TRUNC('MONTH', order_items.ordered_at) AS DATE) AS metric_time__month,
+      order_items.product_price AS product_revenue__2
+    FROM main.order_items AS order_items
+  ) AS src
+  GROUP BY
+    metric_time__month
+), combined AS (
+  SELECT
+    metric_time__month,
+    MAX(repeat_customers__2) AS repeat_customers__2,
+    MAX(customers_with_orders) AS customers_with_orders,
+    MAX(order_count) AS order_count,
+    MAX(order_total) AS order_total,
+    MAX(new_customers__2) AS new_customers__2,
+    MAX(product_revenue) AS product_revenue,
+    MAX(product_revenue__2) AS product_revenue__2
+  FROM (
+    SELECT
+      metric_time__month,
+      repeat_customers__2,
+      NULL AS customers_with_orders,
+      NULL AS order_count,
+      NULL AS order_total,
+      NULL AS new_customers__2,
+      NULL AS product_revenue,
+      NULL AS product_revenue__2
+    FROM orders__agg1
+    UNION ALL
+    SELECT
+      metric_time__month,
+      NULL AS repeat_customers__2,
+      customers_with_orders,
+      order_count,
+      order_total,
+      NULL AS new_customers__2,
+      NULL AS product_revenue,
+      NULL AS product_revenue__2
+    FROM orders__agg2
+    UNION ALL
+    SELECT
+      metric_time__month,
+      NULL AS repeat_customers__2,
+      NULL AS customers_with_orders,
+      NULL AS order_count,
+      NULL AS order_total,
+      new_customers__2,
+      NULL AS product_revenue,
+      NULL AS product_revenue__2
+    FROM customers__agg3
+    UNION ALL
+    SELECT
+      metric_time__month,
+      NULL AS repeat_customers__2,
+      NULL AS customers_with_orders,
+      NULL AS order_count,
+      NULL AS order_total,
+      NULL AS new_customers__2,
+      product_revenue,
+      NULL AS product_revenue__2
+    FROM order_items__agg4
+    UNION ALL
+    SELECT
+      metric_time__month,
+      NULL AS repeat_customers__2,
+      NULL AS customers_with_orders,
+      NULL AS order_count,
+      NULL AS order_total,
+      NULL AS new_customers__2,
+      NULL AS product_revenue,
+      product_revenue__2
+    FROM order_items__agg5
+  ) AS src
+  GROUP BY
+    metric_time__month
+)
+SELECT
+  metric_time__month,
+  repeat_customers__2 AS repeat_customers,
+  customers_with_orders AS active_customers,
+  CAST(repeat_customers__2 AS DOUBLE) / NULLIF(CAST(customers_with_orders AS DOUBLE), 0) AS repeat_rate,
+  order_count AS orders,
+  order_total AS revenue,
+  CAST(order_total AS DOUBLE) / NULLIF(CAST(order_count AS DOUBLE), 0) AS average_order_value,
+  new_customers__2 AS new_customers,
+  CAST(product_revenue AS DOUBLE) / NULLIF(CAST(product_revenue__2 AS DOUBLE), 0) AS food_share
+FROM combined;

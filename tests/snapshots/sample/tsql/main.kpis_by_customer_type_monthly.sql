@@ -1,0 +1,40 @@
+-- saved query 'kpis_by_customer_type' (models/semantic/north_star.yml:58), export 'kpis_by_customer_type_monthly'
+-- grain: metric_time__month, customer__customer_type
+-- metrics: revenue, orders, active_customers, average_order_value, revenue_per_customer
+-- compiled for tsql; edit the definitions, not this file
+CREATE OR ALTER VIEW main.kpis_by_customer_type_monthly AS
+WITH orders__agg AS (
+  SELECT
+    metric_time__month,
+    customer__customer_type,
+    SUM(src.order_total) AS order_total,
+    SUM(src.order_count) AS order_count,
+    COUNT(DISTINCT src.customers_with_orders) AS customers_with_orders
+  FROM (
+    SELECT
+      CAST(DATETRUNC(MONTH, orders.ordered_at) AS DATE) AS metric_time__month,
+      customer.customer_type AS customer__customer_type,
+      orders.order_total AS order_total,
+      1 AS order_count,
+      orders.customer_id AS customers_with_orders
+    FROM main.orders AS orders
+    LEFT JOIN main.customers AS customer
+      ON orders.customer_id = customer.customer_id
+  ) AS src
+  GROUP BY
+    metric_time__month,
+    customer__customer_type
+)
+SELECT
+  metric_time__month,
+  customer__customer_type,
+  order_total AS revenue,
+  order_count AS orders,
+  customers_with_orders AS active_customers,
+  CAST(order_total AS FLOAT) / NULLIF(CAST(order_count AS FLOAT), 0) AS average_order_value,
+  CAST((
+    order_total
+  ) AS FLOAT) / NULLIF(CAST((
+    customers_with_orders
+  ) AS FLOAT), 0) AS revenue_per_customer
+FROM orders__agg;

@@ -1,0 +1,18 @@
+-- SQL model 'stg_orders' (models/staging/stg_orders.sql)
+-- compiled for tsql; edit the definitions, not this file
+CREATE OR ALTER VIEW main.stg_orders AS
+SELECT
+  id AS order_id,
+  store_id AS location_id,
+  customer AS customer_id,
+  (
+    CAST(subtotal AS FLOAT) / 100.0
+  ) AS subtotal,
+  (
+    CAST(tax_paid AS FLOAT) / 100.0
+  ) AS tax_paid,
+  (
+    CAST(order_total AS FLOAT) / 100.0
+  ) AS order_total,
+  CAST(ordered_at AS DATETIME2) AS ordered_at
+FROM raw.raw_orders;
