@@ -134,14 +134,21 @@ class _Planner:
         unique = tuple(sorted({f.sql: f for f in filters}.values(), key=lambda f: f.sql))
         key = (measure.name, tuple(f.sql for f in unique))
         if key not in self.leaves:
-            column = self.leaf_column(measure.name if not unique else metric.name)
+            column = self.leaf_column(f"{measure.name}__filtered" if unique else measure.name)
             self.leaves[key] = _Leaf(column, model, measure, unique)
         return MeasureRef(self.leaves[key].column)
 
     def leaf_column(self, preferred: str) -> str:
-        taken = {leaf.column for leaf in self.leaves.values()}
+        """A name for an aggregated measure column that no other column of the query uses.
+
+        It must differ from every output name too: ClickHouse reads a bare name in a SELECT
+        as the alias of that name when there is one, so a measure column called like another
+        metric would be silently replaced by that metric.
+        """
+        taken = {leaf.column for leaf in self.leaves.values()} | set(self.query.metrics)
+        taken |= {reading.text for item in self.query.group_by for reading in item.readings}
         name, counter = preferred, 1
-        while name in taken or name in self.query.metrics:
+        while name in taken:
             counter += 1
             name = f"{preferred}__{counter}"
         return name

@@ -131,7 +131,11 @@ def _combine(plan: QueryPlan) -> exp.Select:
     for branch in branches[1:]:
         union = exp.union(union, branch, distinct=False)
     grain = [sqlnames.column(name) for name in plan.grain]
-    maxima = [exp.alias_(exp.Max(this=sqlnames.column(n)), sqlnames.identifier(n)) for n in every]
+    # Qualified, because ClickHouse resolves a bare name to a SELECT alias of the same name.
+    maxima = [
+        exp.alias_(exp.Max(this=sqlnames.column(name, ROWS_ALIAS)), sqlnames.identifier(name))
+        for name in every
+    ]
     combined = exp.select(*grain, *maxima).from_(
         exp.Subquery(this=union, alias=exp.TableAlias(this=sqlnames.identifier(ROWS_ALIAS)))
     )

@@ -6,12 +6,12 @@ CREATE OR REPLACE VIEW main.north_star_monthly AS
 WITH orders__agg1 AS (
   SELECT
     metric_time__month,
-    COUNT(DISTINCT src.repeat_customers__2) AS repeat_customers__2
+    COUNT(DISTINCT src.customers_with_orders__filtered) AS customers_with_orders__filtered
   FROM (
     SELECT
       toDate(dateTrunc('MONTH', orders.ordered_at)) AS metric_time__month,
       orders.is_repeat_order AS order_id__is_repeat_order,
-      orders.customer_id AS repeat_customers__2
+      orders.customer_id AS customers_with_orders__filtered
     FROM main.orders AS orders
   ) AS src
   WHERE
@@ -49,12 +49,12 @@ WITH orders__agg1 AS (
 ), order_items__agg4 AS (
   SELECT
     metric_time__month,
-    SUM(src.product_revenue) AS product_revenue
+    SUM(src.product_revenue__filtered) AS product_revenue__filtered
   FROM (
     SELECT
       toDate(dateTrunc('MONTH', order_items.ordered_at)) AS metric_time__month,
       order_items.is_food_item AS order_item__is_food_item,
-      order_items.product_price AS product_revenue
+      order_items.product_price AS product_revenue__filtered
     FROM main.order_items AS order_items
   ) AS src
   WHERE
@@ -64,11 +64,11 @@ WITH orders__agg1 AS (
 ), order_items__agg5 AS (
   SELECT
     metric_time__month,
-    SUM(src.product_revenue__2) AS product_revenue__2
+    SUM(src.product_revenue) AS product_revenue
   FROM (
     SELECT
       toDate(dateTrunc('MONTH', order_items.ordered_at)) AS metric_time__month,
-      order_items.product_price AS product_revenue__2
+      order_items.product_price AS product_revenue
     FROM main.order_items AS order_items
   ) AS src
   GROUP BY
@@ -76,67 +76,67 @@ WITH orders__agg1 AS (
 ), combined AS (
   SELECT
     metric_time__month,
-    MAX(repeat_customers__2) AS repeat_customers__2,
-    MAX(customers_with_orders) AS customers_with_orders,
-    MAX(order_count) AS order_count,
-    MAX(order_total) AS order_total,
-    MAX(new_customers__2) AS new_customers__2,
-    MAX(product_revenue) AS product_revenue,
-    MAX(product_revenue__2) AS product_revenue__2
+    MAX(src.customers_with_orders__filtered) AS customers_with_orders__filtered,
+    MAX(src.customers_with_orders) AS customers_with_orders,
+    MAX(src.order_count) AS order_count,
+    MAX(src.order_total) AS order_total,
+    MAX(src.new_customers__2) AS new_customers__2,
+    MAX(src.product_revenue__filtered) AS product_revenue__filtered,
+    MAX(src.product_revenue) AS product_revenue
   FROM (
     SELECT
       metric_time__month,
-      repeat_customers__2,
+      customers_with_orders__filtered,
       NULL AS customers_with_orders,
       NULL AS order_count,
       NULL AS order_total,
       NULL AS new_customers__2,
-      NULL AS product_revenue,
-      NULL AS product_revenue__2
+      NULL AS product_revenue__filtered,
+      NULL AS product_revenue
     FROM orders__agg1
     UNION ALL
     SELECT
       metric_time__month,
-      NULL AS repeat_customers__2,
+      NULL AS customers_with_orders__filtered,
       customers_with_orders,
       order_count,
       order_total,
       NULL AS new_customers__2,
-      NULL AS product_revenue,
-      NULL AS product_revenue__2
+      NULL AS product_revenue__filtered,
+      NULL AS product_revenue
     FROM orders__agg2
     UNION ALL
     SELECT
       metric_time__month,
-      NULL AS repeat_customers__2,
+      NULL AS customers_with_orders__filtered,
       NULL AS customers_with_orders,
       NULL AS order_count,
       NULL AS order_total,
       new_customers__2,
-      NULL AS product_revenue,
-      NULL AS product_revenue__2
+      NULL AS product_revenue__filtered,
+      NULL AS product_revenue
     FROM customers__agg3
     UNION ALL
     SELECT
       metric_time__month,
-      NULL AS repeat_customers__2,
+      NULL AS customers_with_orders__filtered,
       NULL AS customers_with_orders,
       NULL AS order_count,
       NULL AS order_total,
       NULL AS new_customers__2,
-      product_revenue,
-      NULL AS product_revenue__2
+      product_revenue__filtered,
+      NULL AS product_revenue
     FROM order_items__agg4
     UNION ALL
     SELECT
       metric_time__month,
-      NULL AS repeat_customers__2,
+      NULL AS customers_with_orders__filtered,
       NULL AS customers_with_orders,
       NULL AS order_count,
       NULL AS order_total,
       NULL AS new_customers__2,
-      NULL AS product_revenue,
-      product_revenue__2
+      NULL AS product_revenue__filtered,
+      product_revenue
     FROM order_items__agg5
   ) AS src
   GROUP BY
@@ -144,12 +144,12 @@ WITH orders__agg1 AS (
 )
 SELECT
   metric_time__month,
-  repeat_customers__2 AS repeat_customers,
+  customers_with_orders__filtered AS repeat_customers,
   customers_with_orders AS active_customers,
-  CAST(repeat_customers__2 AS Nullable(Float64)) / nullIf(CAST(customers_with_orders AS Nullable(Float64)), 0) AS repeat_rate,
+  CAST(customers_with_orders__filtered AS Nullable(Float64)) / nullIf(CAST(customers_with_orders AS Nullable(Float64)), 0) AS repeat_rate,
   order_count AS orders,
   order_total AS revenue,
   CAST(order_total AS Nullable(Float64)) / nullIf(CAST(order_count AS Nullable(Float64)), 0) AS average_order_value,
   new_customers__2 AS new_customers,
-  CAST(product_revenue AS Nullable(Float64)) / nullIf(CAST(product_revenue__2 AS Nullable(Float64)), 0) AS food_share
+  CAST(product_revenue__filtered AS Nullable(Float64)) / nullIf(CAST(product_revenue AS Nullable(Float64)), 0) AS food_share
 FROM combined;

@@ -34,7 +34,7 @@ WITH orders__agg1 AS (
   SELECT
     metric_time__month,
     location__location_name,
-    COUNT(DISTINCT src.repeat_customers__2) AS repeat_customers__2
+    COUNT(DISTINCT src.customers_with_orders__filtered) AS customers_with_orders__filtered
   FROM (
     SELECT
       DATE_SUB(DATE(orders.ordered_at), INTERVAL (
@@ -42,7 +42,7 @@ WITH orders__agg1 AS (
       ) DAY) AS metric_time__month,
       location.location_name AS location__location_name,
       orders.is_repeat_order AS order_id__is_repeat_order,
-      orders.customer_id AS repeat_customers__2
+      orders.customer_id AS customers_with_orders__filtered
     FROM main.orders AS orders
     LEFT JOIN main.locations AS location
       ON orders.location_id = location.location_id
@@ -56,12 +56,12 @@ WITH orders__agg1 AS (
   SELECT
     metric_time__month,
     location__location_name,
-    MAX(order_total) AS order_total,
-    MAX(order_count) AS order_count,
-    MAX(customers_with_orders) AS customers_with_orders,
-    MAX(tax_paid) AS tax_paid,
-    MAX(order_cost) AS order_cost,
-    MAX(repeat_customers__2) AS repeat_customers__2
+    MAX(src.order_total) AS order_total,
+    MAX(src.order_count) AS order_count,
+    MAX(src.customers_with_orders) AS customers_with_orders,
+    MAX(src.tax_paid) AS tax_paid,
+    MAX(src.order_cost) AS order_cost,
+    MAX(src.customers_with_orders__filtered) AS customers_with_orders__filtered
   FROM (
     SELECT
       metric_time__month,
@@ -71,7 +71,7 @@ WITH orders__agg1 AS (
       customers_with_orders,
       tax_paid,
       order_cost,
-      NULL AS repeat_customers__2
+      NULL AS customers_with_orders__filtered
     FROM orders__agg1
     UNION ALL
     SELECT
@@ -82,7 +82,7 @@ WITH orders__agg1 AS (
       NULL AS customers_with_orders,
       NULL AS tax_paid,
       NULL AS order_cost,
-      repeat_customers__2
+      customers_with_orders__filtered
     FROM orders__agg2
   ) AS src
   GROUP BY
@@ -95,7 +95,7 @@ SELECT
   order_total AS revenue,
   order_count AS orders,
   customers_with_orders AS active_customers,
-  repeat_customers__2 AS repeat_customers,
+  customers_with_orders__filtered AS repeat_customers,
   CAST(order_total AS DOUBLE) / NULLIF(CAST(order_count AS DOUBLE), 0) AS average_order_value,
   (
     order_total

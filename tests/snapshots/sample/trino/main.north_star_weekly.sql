@@ -6,12 +6,12 @@ CREATE OR REPLACE VIEW main.north_star_weekly AS
 WITH orders__agg1 AS (
   SELECT
     metric_time__week,
-    COUNT(DISTINCT src.repeat_customers__2) AS repeat_customers__2
+    COUNT(DISTINCT src.customers_with_orders__filtered) AS customers_with_orders__filtered
   FROM (
     SELECT
       CAST(DATE_TRUNC('WEEK', orders.ordered_at) AS DATE) AS metric_time__week,
       orders.is_repeat_order AS order_id__is_repeat_order,
-      orders.customer_id AS repeat_customers__2
+      orders.customer_id AS customers_with_orders__filtered
     FROM main.orders AS orders
   ) AS src
   WHERE
@@ -37,14 +37,14 @@ WITH orders__agg1 AS (
 ), combined AS (
   SELECT
     metric_time__week,
-    MAX(repeat_customers__2) AS repeat_customers__2,
-    MAX(customers_with_orders) AS customers_with_orders,
-    MAX(order_count) AS order_count,
-    MAX(order_total) AS order_total
+    MAX(src.customers_with_orders__filtered) AS customers_with_orders__filtered,
+    MAX(src.customers_with_orders) AS customers_with_orders,
+    MAX(src.order_count) AS order_count,
+    MAX(src.order_total) AS order_total
   FROM (
     SELECT
       metric_time__week,
-      repeat_customers__2,
+      customers_with_orders__filtered,
       NULL AS customers_with_orders,
       NULL AS order_count,
       NULL AS order_total
@@ -52,7 +52,7 @@ WITH orders__agg1 AS (
     UNION ALL
     SELECT
       metric_time__week,
-      NULL AS repeat_customers__2,
+      NULL AS customers_with_orders__filtered,
       customers_with_orders,
       order_count,
       order_total
@@ -63,9 +63,9 @@ WITH orders__agg1 AS (
 )
 SELECT
   metric_time__week,
-  repeat_customers__2 AS repeat_customers,
+  customers_with_orders__filtered AS repeat_customers,
   customers_with_orders AS active_customers,
-  CAST(repeat_customers__2 AS DOUBLE) / NULLIF(CAST(customers_with_orders AS DOUBLE), 0) AS repeat_rate,
+  CAST(customers_with_orders__filtered AS DOUBLE) / NULLIF(CAST(customers_with_orders AS DOUBLE), 0) AS repeat_rate,
   order_count AS orders,
   order_total AS revenue,
   CAST(order_total AS DOUBLE) / NULLIF(CAST(order_count AS DOUBLE), 0) AS average_order_value
