@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
 from sqlglot import exp
 
 from semantic_layer import sqlnames
@@ -26,6 +26,9 @@ from semantic_layer.render.sql import render_plan
 from semantic_layer.spec.objects import Filter
 from semantic_layer.validate.issues import Issue
 from semantic_layer.workspace import Project, load_project
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only by the warehouse stage, when a command needs it
+    import sqlalchemy as sa
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ def query(
     output: str,
 ) -> None:
     """Compute metrics on the target and print them."""
-    request = {
+    request: dict[str, Any] = {
         "metrics": _split(metrics),
         "group_by": _split(group_by),
         "where": list(where),

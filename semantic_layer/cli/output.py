@@ -7,9 +7,10 @@ import io
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from semantic_layer.warehouse.query import QueryResult
+if TYPE_CHECKING:
+    from semantic_layer.warehouse.query import QueryResult
 
 
 def _plain(value: Any) -> Any:

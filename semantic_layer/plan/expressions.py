@@ -22,9 +22,9 @@ class ExpressionParser:
     def __init__(self, environment: jinja2.Environment, dialect: str) -> None:
         self.environment = environment
         self.dialect = dialect
-        self._cache: dict[str, exp.Expression] = {}
+        self._cache: dict[str, exp.Expr] = {}
 
-    def parse(self, text: str, location: Location) -> exp.Expression:
+    def parse(self, text: str, location: Location) -> exp.Expr:
         """The expression written as ``text``; a bare name becomes a column."""
         cached = self._cache.get(text)
         if cached is not None:
@@ -33,7 +33,7 @@ class ExpressionParser:
         rendered = render(self.environment, text, location)
         plain = _NAME.match(rendered)
         if plain:
-            parsed: exp.Expression = sqlnames.column(plain.group(1))
+            parsed: exp.Expr = sqlnames.column(plain.group(1))
         else:
             try:
                 parsed = sqlglot.parse_one(rendered, read=self.dialect)
@@ -50,7 +50,7 @@ class ExpressionParser:
         self._cache[text] = parsed
         return parsed.copy()
 
-    def on_table(self, text: str, table_alias: str, location: Location) -> exp.Expression:
+    def on_table(self, text: str, table_alias: str, location: Location) -> exp.Expr:
         """The expression with every unqualified column read from ``table_alias``."""
         expression = self.parse(text, location)
         for node in list(expression.find_all(exp.Column)):

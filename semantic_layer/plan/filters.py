@@ -22,7 +22,7 @@ class ParsedFilter:
     """A rendered filter: its SQL text, its condition, and the element names it reads."""
 
     sql: str
-    condition: exp.Expression
+    condition: exp.Expr
     columns: tuple[tuple[str, tuple[ElementRef, ...]], ...]
     location: Location
 

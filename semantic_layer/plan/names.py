@@ -87,8 +87,8 @@ def _read_call(node: ast.expr, text: str, location: Location | None) -> ElementR
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr == "grain":
         inner = _read_call(func.value, text, location)
-        grain = _grain(_literal_args(node, text, location)[0][0], text, location)
-        return ElementRef(inner.element, inner.entity_path, grain)
+        chained = _grain(_literal_args(node, text, location)[0][0], text, location)
+        return ElementRef(inner.element, inner.entity_path, chained)
     if not isinstance(func, ast.Name) or func.id not in ("Dimension", "TimeDimension", "Entity"):
         raise UserError(
             f"group-by item {text!r} must be Dimension(...), TimeDimension(...) or Entity(...)",

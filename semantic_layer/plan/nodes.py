@@ -14,7 +14,7 @@ class RowColumn:
     """A column of an aggregate's input rows: an element, truncated to ``grain`` if set."""
 
     name: str
-    expression: exp.Expression
+    expression: exp.Expr
     grain: Grain | None = None
 
 
@@ -24,7 +24,7 @@ class JoinNode:
 
     alias: str
     model: SemanticModel
-    condition: exp.Expression
+    condition: exp.Expr
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class MeasureColumn:
 
     name: str
     measure: Measure
-    expression: exp.Expression
+    expression: exp.Expr
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class AggregateNode:
     columns: tuple[RowColumn, ...]
     grain: tuple[str, ...]
     measures: tuple[MeasureColumn, ...]
-    where: tuple[exp.Expression, ...]
+    where: tuple[exp.Expr, ...]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Ratio:
 class Derived:
     """An expression over input metrics, each named by its reference in ``expression``."""
 
-    expression: exp.Expression
+    expression: exp.Expr
     inputs: tuple[tuple[str, MetricNode], ...]
 
 

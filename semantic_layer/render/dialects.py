@@ -43,20 +43,20 @@ class Dialect:
     supports_schemas: bool = True
     supports_create_or_replace_view: bool = True
 
-    def time_trunc(self, expr: exp.Expression, grain: str) -> exp.Expression:
+    def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
         """Truncate a date or timestamp to the start of its ``grain``."""
         return self._fill(_lookup(self.time_trunc_sql, grain, "grain"), value=expr)
 
-    def date_part(self, expr: exp.Expression, part: str) -> exp.Expression:
+    def date_part(self, expr: exp.Expr, part: str) -> exp.Expr:
         """An integer part of a date or timestamp: year, quarter, month, week, day, dow, doy."""
         return self._fill(_lookup(self.date_part_sql, part, "date part"), value=expr)
 
-    def to_double(self, expr: exp.Expression) -> exp.Expression:
+    def to_double(self, expr: exp.Expr) -> exp.Expr:
         """Cast to the engine's double-precision float."""
         to = exp.DataType.build(self.double_type, dialect=self.sqlglot_name)
         return exp.Cast(this=expr, to=to)
 
-    def safe_divide(self, numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
+    def safe_divide(self, numerator: exp.Expr, denominator: exp.Expr) -> exp.Expr:
         """True division as a double; NULL when the denominator is 0 or NULL.
 
         Both sides are cast so integer / integer never truncates (SQLite, PostgreSQL, T-SQL),
@@ -67,14 +67,12 @@ class Dialect:
         )
         return exp.Div(this=self.to_double(numerator), expression=zero_is_null)
 
-    def bool_to_int(self, condition: exp.Expression) -> exp.Expression:
+    def bool_to_int(self, condition: exp.Expr) -> exp.Expr:
         """1 when the condition holds, else 0: SUM over a boolean fails on PostgreSQL and Spark."""
         when = exp.If(this=condition, true=exp.Literal.number(1))
         return exp.Case(ifs=[when], default=exp.Literal.number(0))
 
-    def percentile(
-        self, expr: exp.Expression, fraction: float, discrete: bool = False
-    ) -> exp.Expression:
+    def percentile(self, expr: exp.Expr, fraction: float, discrete: bool = False) -> exp.Expr:
         """An exact percentile aggregate; ``discrete`` picks an input value, else interpolates."""
         if not 0.0 <= fraction <= 1.0:
             raise UserError(f"a percentile must be between 0 and 1, got {fraction}")
@@ -85,11 +83,11 @@ class Dialect:
 
         return self._fill(template, value=expr, fraction=exp.Literal.number(fraction))
 
-    def _fill(self, template: str, **arguments: exp.Expression) -> exp.Expression:
+    def _fill(self, template: str, **arguments: exp.Expr) -> exp.Expr:
         """Parse a template once and put copies of the argument expressions in its holes."""
         holes = {f"__{key}__": value for key, value in arguments.items()}
 
-        def substitute(node: exp.Expression) -> exp.Expression:
+        def substitute(node: exp.Expr) -> exp.Expr:
             if isinstance(node, exp.Column) and not node.table and node.name in holes:
                 return holes[node.name].copy()
             return node
@@ -97,7 +95,7 @@ class Dialect:
         return _parse_template(template, self.sqlglot_name).transform(substitute)
 
 
-def render_sql(expression: exp.Expression, dialect: Dialect, pretty: bool = True) -> str:
+def render_sql(expression: exp.Expr, dialect: Dialect, pretty: bool = True) -> str:
     """Generate the SQL text of an expression for a dialect."""
     return expression.sql(dialect=dialect.sqlglot_name, pretty=pretty)
 
@@ -127,7 +125,7 @@ def dialect_for_target_type(target_type: str) -> Dialect:
 
 
 @cache
-def _parse_template(template: str, sqlglot_name: str) -> exp.Expression:
+def _parse_template(template: str, sqlglot_name: str) -> exp.Expr:
     # Cached trees are shared, so callers only ever see transformed copies.
     return sqlglot.parse_one(template, read=sqlglot_name)
 

@@ -32,7 +32,7 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
         ctes.append((COMBINED, _combine(plan)))
         source = COMBINED
 
-    columns: list[exp.Expression] = [sqlnames.column(name) for name in plan.grain]
+    columns: list[exp.Expr] = [sqlnames.column(name) for name in plan.grain]
     for metric in plan.metrics:
         columns.append(exp.alias_(_metric(metric.node, dialect), sqlnames.identifier(metric.name)))
     select = exp.select(*columns).from_(sqlnames.table(source))
@@ -52,7 +52,7 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
 
 
 def _aggregate(node: AggregateNode, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:
-    rows: list[exp.Expression] = []
+    rows: list[exp.Expr] = []
     for column in node.columns:
         value = column.expression
         if column.grain is not None:
@@ -88,7 +88,7 @@ def _aliased(table: exp.Table, alias: str) -> exp.Table:
     return table
 
 
-def _aggregate_measure(column: MeasureColumn, dialect: Dialect) -> exp.Expression:
+def _aggregate_measure(column: MeasureColumn, dialect: Dialect) -> exp.Expr:
     value = sqlnames.column(column.name, ROWS_ALIAS)
     agg = column.measure.agg
     if agg is Agg.SUM:
@@ -127,7 +127,7 @@ def _combine(plan: QueryPlan) -> exp.Select:
         grain = [sqlnames.column(name) for name in plan.grain]
         branches.append(exp.select(*grain, *values).from_(sqlnames.table(node.name)))
 
-    union: exp.Expression = branches[0]
+    union: exp.Expr = branches[0]
     for branch in branches[1:]:
         union = exp.union(union, branch, distinct=False)
     grain = [sqlnames.column(name) for name in plan.grain]
@@ -142,7 +142,7 @@ def _combine(plan: QueryPlan) -> exp.Select:
     return combined.group_by(*grain) if grain else combined
 
 
-def _metric(node: MetricNode, dialect: Dialect) -> exp.Expression:
+def _metric(node: MetricNode, dialect: Dialect) -> exp.Expr:
     if isinstance(node, MeasureRef):
         return sqlnames.column(node.column)
     if isinstance(node, Ratio):
@@ -152,7 +152,7 @@ def _metric(node: MetricNode, dialect: Dialect) -> exp.Expression:
     return _derived(node, dialect)
 
 
-def _derived(node: Derived, dialect: Dialect) -> exp.Expression:
+def _derived(node: Derived, dialect: Dialect) -> exp.Expr:
     expression = node.expression.copy()
     wrapper = exp.Paren(this=expression)
     # Children before parents, so a nested division is rewritten before the one around it.

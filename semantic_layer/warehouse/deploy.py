@@ -65,7 +65,8 @@ def deploy(
     state = _state_table(schema)
     try:
         with engine.begin() as connection:
-            for name in sorted({v.schema for v in views if v.schema} | {schema} - {None}):
+            wanted = {v.schema for v in views if v.schema} | ({schema} if schema else set())
+            for name in sorted(wanted):
                 if dialect.supports_schemas:
                     _create_schema(connection, name)
             state.create(connection, checkfirst=True)
