@@ -214,9 +214,9 @@ def _dimension(data: YamlMap, model: str, issues: Issues) -> Dimension | None:
         if params is None:
             reader.error(None, "a time dimension needs type_params.time_granularity")
         else:
-            grain = _choice(
-                Reader(params, "dimension", reader.name, issues), "time_granularity", Grain
-            )
+            params_reader = Reader(params, "dimension", reader.name, issues)
+            grain = _choice(params_reader, "time_granularity", Grain)
+            _not_yet(params_reader, "validity_params")
     return Dimension(
         name=name,
         type=dimension_type,
@@ -243,6 +243,7 @@ def _measure(data: YamlMap, model: str, issues: Issues) -> Measure | None:
     )
     name = reader.text("name", required=True)
     agg = _choice(reader, "agg", Agg)
+    _not_yet(reader, "non_additive_dimension")
     if name is None or agg is None:
         return None
 
@@ -292,6 +293,18 @@ def _metrics_from_measures(data: YamlMap, model: SemanticModel | None) -> list[M
         for m in model.measures
         if m.name in flagged
     ]
+
+
+def _not_yet(reader: Reader, *keys: str) -> None:
+    """Report settings this version reads but cannot honour yet, rather than drop them."""
+    for key in keys:
+        value = reader.data.get(key)
+        if value is not None and value is not False:
+            reader.error(
+                key,
+                f"'{key}' is not supported yet; remove it, or the numbers would "
+                "silently differ from what it asks for",
+            )
 
 
 def _filters(reader: Reader, key: str = "filter") -> tuple[Filter, ...]:
@@ -346,6 +359,7 @@ def _measure_input(reader: Reader) -> MeasureInput | None:
         inner = Reader(value, "metric", reader.name, reader.issues)
         inner.check_keys({"name", "filter", "alias", "fill_nulls_with", "join_to_timespine"})
         name = inner.text("name", required=True)
+        _not_yet(inner, "fill_nulls_with", "join_to_timespine")
         if name is None:
             return None
         return MeasureInput(
