@@ -131,7 +131,14 @@ class Compiler:
         items = []
         for text, where in zip(query.group_by, query.group_by_locations, strict=True):
             items.append(GroupByItem(text, tuple(parse_group_by_call(text, where)), where))
-        return QuerySpec(query.metrics, tuple(items), query.where, location=query.location)
+        return QuerySpec(
+            query.metrics,
+            tuple(items),
+            query.where,
+            query.order_by,
+            query.limit,
+            location=query.location,
+        )
 
     def plan(self, spec: QuerySpec) -> QueryPlan:
         manifest, environment = self.project.manifest, self.project.environment

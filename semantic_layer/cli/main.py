@@ -175,7 +175,7 @@ def query(
         sql, _ = api.plan_query(options, **request)
         click.echo(sql)
         return
-    click.echo(FORMATS[output](api.query(options, **request)))
+    _echo_rows(FORMATS[output](api.query(options, **request)))
 
 
 @cli.command()
@@ -198,7 +198,11 @@ def query(
 )
 def show(options: api.Options, view: str, limit: int, output: str) -> None:
     """Print the rows of a deployed metric view."""
-    click.echo(FORMATS[output](api.show(options, view, limit)))
+    _echo_rows(FORMATS[output](api.show(options, view, limit)))
+
+
+def _echo_rows(text: str) -> None:
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 def _echo_warnings(warnings: Any) -> None:

@@ -11,7 +11,7 @@ from semantic_layer import sqlnames
 from semantic_layer.errors import Location, UserError
 from semantic_layer.plan.expressions import ExpressionParser
 from semantic_layer.plan.filters import ParsedFilter, parse_filter
-from semantic_layer.plan.names import ElementRef
+from semantic_layer.plan.names import SEPARATOR, ElementRef, parse_order_by_item
 from semantic_layer.plan.nodes import (
     AggregateNode,
     Derived,
@@ -26,6 +26,7 @@ from semantic_layer.plan.nodes import (
 )
 from semantic_layer.plan.resolve import JoinStep, ResolvedElement, Resolver
 from semantic_layer.spec.objects import (
+    GRAIN_NAMES,
     Filter,
     Measure,
     Metric,
@@ -282,16 +283,26 @@ def build_plan(
             f"'{sorted(clash)[0]}' is both a metric and a group-by column", query.location
         )
 
-    order_by = []
-    known = set(grain) | set(query.metrics)
-    for text in query.order_by:
-        descending = text.startswith("-")
-        column = text.lstrip("-+").strip()
-        if column not in known:
-            raise UserError(
-                f"cannot order by '{column}': it is not a metric or group-by column "
-                f"of the query{did_you_mean(column, known)}",
-                query.location,
-            )
-        order_by.append((column, descending))
+    order_by = [_order_column(text, grain, query) for text in query.order_by]
     return QueryPlan(aggregates, grain, tuple(outputs), tuple(order_by), query.limit)
+
+
+def _order_column(text: str, grain: tuple[str, ...], query: QuerySpec) -> tuple[str, bool]:
+    """The output column an order-by item names, and whether it sorts descending.
+
+    A time dimension named without its grain (``metric_time``) means the one grain column of
+    the query that reads it.
+    """
+    candidates, descending = parse_order_by_item(text, query.location)
+    known = set(grain) | set(query.metrics)
+    for name in candidates:
+        if name in known:
+            return name, descending
+        widened = [column for column in grain if column.startswith(f"{name}{SEPARATOR}")]
+        if len(widened) == 1 and widened[0].rsplit(SEPARATOR, 1)[-1] in GRAIN_NAMES:
+            return widened[0], descending
+    raise UserError(
+        f"cannot order by '{candidates[0]}': it is not a metric or group-by column of the "
+        f"query{did_you_mean(candidates[0], known)}",
+        query.location,
+    )

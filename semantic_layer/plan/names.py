@@ -81,6 +81,43 @@ def parse_group_by_call(text: str, location: Location | None = None) -> list[Ele
     return [_read_call(tree, text, location)]
 
 
+def parse_order_by_item(text: str, location: Location | None = None) -> tuple[list[str], bool]:
+    """Read an order-by item: the column names it may mean, and whether it sorts descending.
+
+    Accepts ``-revenue``, ``metric_time__month``, ``Metric('revenue').descending(True)`` and
+    the group-by calls of :func:`parse_group_by_call`, each with ``.descending(True)``.
+
+    >>> parse_order_by_item("Metric('revenue').descending(True)")
+    (['revenue'], True)
+    """
+    source = text.strip()
+    if source.startswith("{{") and source.endswith("}}"):
+        source = source[2:-2].strip()
+    if "(" not in source:
+        descending = source.startswith("-")
+        return [source.lstrip("-+").strip()], descending
+    try:
+        tree = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        raise UserError(f"cannot read order-by item {text!r}", location) from None
+
+    descending = False
+    if (
+        isinstance(tree, ast.Call)
+        and isinstance(tree.func, ast.Attribute)
+        and tree.func.attr == "descending"
+    ):
+        args, _ = _literal_args(tree, text, location)
+        descending = bool(args[0]) if args else True
+        tree = tree.func.value
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "Metric":
+        args, _ = _literal_args(tree, text, location)
+        if not args or not isinstance(args[0], str):
+            raise UserError(f"order-by item {text!r} needs a metric name", location)
+        return [args[0]], descending
+    return [_read_call(tree, text, location).text], descending
+
+
 def _read_call(node: ast.expr, text: str, location: Location | None) -> ElementRef:
     if not isinstance(node, ast.Call):
         raise UserError(f"cannot read group-by item {text!r}", location)

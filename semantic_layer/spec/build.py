@@ -423,10 +423,20 @@ def _saved_query(reader: Reader) -> SavedQuery | None:
         group_by=tuple(text for text, _ in group_by),
         group_by_locations=tuple(where for _, where in group_by),
         where=_filters(params_reader, "where"),
+        order_by=tuple(text for text, _ in params_reader.strings("order_by")),
+        limit=_limit(params_reader),
         exports=exports,
         description=reader.text("description"),
         label=reader.text("label"),
     )
+
+
+def _limit(reader: Reader) -> int | None:
+    value = reader.number("limit")
+    if value is not None and (not isinstance(value, int) or value < 0):
+        reader.error("limit", "'limit' must be a whole number of rows, 0 or more")
+        return None
+    return value  # type: ignore[return-value]
 
 
 def _export(data: YamlMap, query: str, issues: Issues) -> Export | None:

@@ -232,6 +232,8 @@ class SavedQuery:
     group_by: tuple[str, ...] = ()
     group_by_locations: tuple[Location, ...] = ()
     where: tuple[Filter, ...] = ()
+    order_by: tuple[str, ...] = ()
+    limit: int | None = None
     exports: tuple[Export, ...] = ()
     description: str | None = None
     label: str | None = None
