@@ -24,7 +24,7 @@ from semantic_layer.profiles import Target, load_target
 from semantic_layer.render.dialects import Dialect, dialect_for_target_type, get_dialect, render_sql
 from semantic_layer.render.sql import render_plan
 from semantic_layer.spec.objects import Filter
-from semantic_layer.validate.issues import Issue
+from semantic_layer.validate.issues import Issue, did_you_mean
 from semantic_layer.workspace import Project, load_project
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only by the warehouse stage, when a command needs it
@@ -47,10 +47,15 @@ class Context:
     dialect: Dialect
 
     @contextmanager
-    def engine(self) -> Iterator[sa.Engine]:
-        """An engine for the target, disposed afterwards so no connection stays open."""
-        from semantic_layer.warehouse.connect import create_engine
+    def engine(self, reading: bool = False) -> Iterator[sa.Engine]:
+        """An engine for the target, disposed afterwards so no connection stays open.
 
+        With ``reading``, an embedded database file must already exist.
+        """
+        from semantic_layer.warehouse.connect import create_engine, require_existing_file
+
+        if reading:
+            require_existing_file(self.target, self.project.config.root)
         engine = create_engine(self.target, self.project.config.root)
         try:
             yield engine
@@ -58,11 +63,18 @@ class Context:
             engine.dispose()
 
 
-def open_context(options: Options, dialect: str | None = None) -> Context:
-    """Load the project and its target; ``dialect`` overrides the target's own."""
+def open_context(options: Options, dialect: str | None = None, connect: bool = True) -> Context:
+    """Load the project and its target; ``dialect`` overrides the target's own.
+
+    Without ``connect`` the target's secrets may be missing from the environment.
+    """
     project = load_project(options.project_dir)
     target = load_target(
-        options.project_dir, project.config.profile, options.target, options.profiles_dir
+        options.project_dir,
+        project.config.profile,
+        options.target,
+        options.profiles_dir,
+        need_secrets=connect,
     )
     chosen = get_dialect(dialect) if dialect else dialect_for_target_type(target.type)
     return Context(project, target, chosen)
@@ -74,16 +86,16 @@ def validate(options: Options) -> tuple[Issue, ...]:
     Raises:
         ProjectInvalid: with every error found.
     """
-    context = open_context(options)
+    context = open_context(options, connect=False)
     compile_project(context.project, context.target, context.dialect)
     return context.project.warnings
 
 
 def compile_views(
-    options: Options, dialect: str | None = None
+    options: Options, dialect: str | None = None, connect: bool = False
 ) -> tuple[list[CompiledView], list[Path], Context]:
     """Compile every view and write one file per view to ``target/compiled/<dialect>/``."""
-    context = open_context(options, dialect)
+    context = open_context(options, dialect, connect)
     views = compile_project(context.project, context.target, context.dialect)
     directory = context.project.config.target_path / "compiled" / context.dialect.name
     return views, write_compiled(views, directory), context
@@ -93,7 +105,7 @@ def run(options: Options, progress: Callable[..., None] | None = None):  # type:
     """Compile, then deploy every changed view to the target."""
     from semantic_layer.warehouse.deploy import deploy
 
-    views, _, context = compile_views(options)
+    views, _, context = compile_views(options, connect=True)
     with context.engine() as engine:
         return deploy(engine, views, context.dialect, context.target.schema, progress)
 
@@ -133,9 +145,10 @@ def plan_query(
     order_by: list[str],
     limit: int | None,
     dialect: str | None = None,
+    connect: bool = True,
 ) -> tuple[str, Context]:
     """The SQL of an ad-hoc query, for the target's dialect (or ``dialect``)."""
-    context = open_context(options, dialect)
+    context = open_context(options, dialect, connect)
     origin = Location("<command line>")
     items = tuple(
         GroupByItem(text, tuple(parse_element_name(text, origin)), origin) for text in group_by
@@ -167,30 +180,32 @@ def query(options: Options, **kwargs):  # type: ignore[no-untyped-def]
     from semantic_layer.warehouse.query import run_query
 
     sql, context = plan_query(options, **kwargs)
-    with context.engine() as engine:
+    with context.engine(reading=True) as engine:
         return run_query(engine, sql)
 
 
 def show(options: Options, view: str, limit: int | None = 20):  # type: ignore[no-untyped-def]
-    """The rows of a deployed view (``name`` or ``schema.name``)."""
+    """The rows of a deployed view (``name`` or ``schema.name``), ordered by its grain."""
+    from semantic_layer.warehouse.deploy import view_exists
     from semantic_layer.warehouse.query import run_query
 
     context = open_context(options)
     views = compile_project(context.project, context.target, context.dialect)
     match = [v for v in views if view in (v.name, f"{v.schema}.{v.name}")]
     if not match:
-        exports = sorted(v.name for v in views if v.kind == "export")
+        names = [v.name for v in views]
         raise UserError(
-            f"no view '{view}' in the project; its metric views are: {', '.join(exports)}"
+            f"no view '{view}' in the project{did_you_mean(view, names)}; its metric views are: "
+            f"{', '.join(sorted(v.name for v in views if v.kind == 'export'))}"
         )
     chosen = match[0]
-    table = sqlnames.table(
-        chosen.name, chosen.schema if context.dialect.supports_schemas else None, chosen.database
-    )
-    statement = exp.select("*").from_(table)
+    statement = exp.select("*").from_(sqlnames.table(chosen.name, chosen.schema, chosen.database))
     if chosen.grain:
         statement = statement.order_by(*(sqlnames.column(name) for name in chosen.grain))
     if limit is not None:
         statement = statement.limit(limit)
-    with context.engine() as engine:
+
+    with context.engine(reading=True) as engine:
+        if not view_exists(engine, chosen.schema, chosen.name):
+            raise UserError(f"view {chosen.qualified_name} is not deployed yet: run `sl run` first")
         return run_query(engine, render_sql(statement, context.dialect, pretty=False))

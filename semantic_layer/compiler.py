@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import SqlglotError
 
 from semantic_layer import sqlnames
 from semantic_layer.errors import Location, UserError
@@ -40,6 +41,7 @@ class CompiledView:
     grain: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
     description: str | None = None
+    sources: tuple[exp.Table, ...] = ()
 
     @property
     def qualified_name(self) -> str:
@@ -72,6 +74,13 @@ class Compiler:
         }
 
     def relation_table(self, relation: Relation) -> exp.Table:
+        if not self.dialect.supports_schemas:
+            # One database file, one namespace: `sl seed` loads sources there too.
+            name = relation.name
+            if relation.kind == "source":
+                source = self.project.sources[(relation.source_name or "", relation.name)]
+                name = source.identifier or source.name
+            return sqlnames.table(name)
         if relation.kind == "ref":
             return sqlnames.table(relation.name, self.target.schema, self.target.database)
         source = self.project.sources[(relation.source_name or "", relation.name)]
@@ -90,6 +99,7 @@ class Compiler:
 
     def sql_model(self, model: SqlModelFile) -> CompiledView:
         depends: list[str] = []
+        sources: list[exp.Table] = []
 
         def ref(name: str) -> str:
             if name not in self.project.sql_models:
@@ -100,20 +110,25 @@ class Compiler:
         def source(source_name: str, table_name: str) -> str:
             if (source_name, table_name) not in self.project.sources:
                 raise UserError(f"source('{source_name}', '{table_name}') is not declared")
-            relation = Relation("source", table_name, source_name)
-            return self.relation_table(relation).sql(dialect=self.source_dialect)
+            table = self.relation_table(Relation("source", table_name, source_name))
+            sources.append(table)
+            return table.sql(dialect=self.source_dialect)
 
         context = {"ref": ref, "source": source, **self.target_context()}
         where = Location(model.path, 1)
         text = render(self.project.environment, model.text, where, context)
         try:
             statements = [s for s in sqlglot.parse(text, read=self.source_dialect) if s is not None]
-        except ParseError as error:
-            raise UserError(
-                f"SQL model '{model.name}' is not valid SQL: {str(error).splitlines()[0]}", where
-            ) from None
+        except (SqlglotError, ValueError, KeyError) as error:
+            first = (str(error).splitlines() or ["cannot be parsed"])[0]
+            raise UserError(f"SQL model '{model.name}' is not valid SQL: {first}", where) from None
         if len(statements) != 1 or not isinstance(statements[0], exp.Query):
             raise UserError(f"SQL model '{model.name}' must be exactly one SELECT", where)
+        for node in statements[0].walk():
+            if isinstance(node, (exp.DDL, exp.DML, exp.Command, exp.Block)):
+                raise UserError(
+                    f"SQL model '{model.name}' may only read: it holds {node.key.upper()}", where
+                )
         header = [f"SQL model '{model.name}' ({model.path})"]
         return self._view(
             model.name,
@@ -121,8 +136,9 @@ class Compiler:
             "model",
             statements[0],
             header,
-            tuple(dict.fromkeys(depends)),
-            where,
+            depends_on=tuple(dict.fromkeys(depends)),
+            defined_at=where,
+            sources=tuple(sources),
         )
 
     # -- saved query exports ------------------------------------------------------------------
@@ -148,6 +164,9 @@ class Compiler:
         plan = self.plan(self.query_spec(query))
         select = render_plan(plan, self.dialect, self.relation_table)
         depends = tuple(m.relation.name for m in plan.models if m.relation.kind == "ref")
+        sources = tuple(
+            self.relation_table(m.relation) for m in plan.models if m.relation.kind == "source"
+        )
         views = []
         for export in query.exports:
             header = [
@@ -163,11 +182,12 @@ class Compiler:
                     "export",
                     select,
                     header,
-                    depends,
-                    export.location,
-                    plan.grain,
-                    tuple(m.name for m in plan.metrics),
-                    query.description,
+                    depends_on=depends,
+                    defined_at=export.location,
+                    grain=plan.grain,
+                    metrics=tuple(m.name for m in plan.metrics),
+                    description=query.description,
+                    sources=sources,
                 )
             )
         return views
@@ -179,36 +199,24 @@ class Compiler:
         kind: str,
         select: exp.Query,
         header: list[str],
-        depends: tuple[str, ...],
-        where: Location,
-        grain: tuple[str, ...] = (),
-        metrics: tuple[str, ...] = (),
-        description: str | None = None,
+        **details: Any,
     ) -> CompiledView:
-        table = sqlnames.table(name, schema, self.target.database)
+        if not self.dialect.supports_schemas:
+            schema = None
+        table = sqlnames.table(name, schema, self.target.database if schema else None)
         create = exp.Create(this=table, kind="VIEW", replace=True, expression=select)
         ddl = [render_sql(create, self.dialect)]
         if not self.dialect.supports_create_or_replace_view:
             create.set("replace", False)
             drop = exp.Drop(tables=[table.copy()], kind="VIEW", exists=True)
             ddl = [render_sql(drop, self.dialect), render_sql(create, self.dialect)]
+        for text in ddl:
+            _require_one_statement(text, self.dialect, name)
         lines = [f"-- {line}" for line in header]
         lines.append(f"-- compiled for {self.dialect.name}; edit the definitions, not this file")
         statement = "\n".join(lines) + "\n" + "".join(f"{text};\n" for text in ddl)
-        return CompiledView(
-            name,
-            schema,
-            self.target.database,
-            kind,
-            select,
-            statement,
-            tuple(ddl),
-            depends,
-            where,
-            grain,
-            metrics,
-            description,
-        )
+        database = self.target.database if schema else None
+        return CompiledView(name, schema, database, kind, select, statement, tuple(ddl), **details)
 
 
 def compile_project(project: Project, target: Target, dialect: Dialect) -> list[CompiledView]:
@@ -230,8 +238,42 @@ def compile_project(project: Project, target: Target, dialect: Dialect) -> list[
             views.extend(compiler.export_views(query))
         except UserError as error:
             issues.from_user_error(error, query.location)
+    check_metrics(compiler, issues)
     issues.raise_if_errors()
     return _in_dependency_order(views)
+
+
+def _require_one_statement(text: str, dialect: Dialect, view: str) -> None:
+    """A last guard: the text sent to the warehouse is exactly one statement.
+
+    Every fragment of user SQL was parsed as one value already; this catches any way around that.
+    """
+    try:
+        count = len([s for s in sqlglot.parse(text, read=dialect.sqlglot_name) if s is not None])
+    except SqlglotError:
+        count = 1  # sqlglot cannot read back some of its own dialect output; tokens still split
+    if count != 1 or _statement_separators(text, dialect) != 0:
+        raise UserError(f"view '{view}': its compiled SQL would run more than one statement")
+
+
+def _statement_separators(text: str, dialect: Dialect) -> int:
+    from sqlglot.tokens import TokenType
+
+    tokens = sqlglot.Dialect.get_or_raise(dialect.sqlglot_name).tokenize(text)
+    return sum(1 for token in tokens if token.token_type == TokenType.SEMICOLON)
+
+
+def check_metrics(compiler: Compiler, issues: Issues) -> None:
+    """Plan every metric on its own, so a broken filter or input is found even when no saved
+    query uses the metric yet."""
+    reported = {issue.message for issue in issues.items}
+    for metric in compiler.project.manifest.metrics.values():
+        try:
+            compiler.plan(QuerySpec((metric.name,), location=metric.location))
+        except UserError as error:
+            if error.message not in reported:
+                issues.from_user_error(error, metric.location)
+                reported.add(error.message)
 
 
 def _in_dependency_order(views: list[CompiledView]) -> list[CompiledView]:

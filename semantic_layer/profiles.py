@@ -124,8 +124,13 @@ def load_target(
     profile_name: str,
     target_name: str | None = None,
     profiles_dir: Path | None = None,
+    need_secrets: bool = True,
 ) -> Target:
     """Load one target of a profile, or the embedded DuckDB default when no file exists.
+
+    With ``need_secrets=False`` (compiling without connecting) an unset environment variable
+    reads as ``<NAME>`` instead of being an error, so a pull request can be compiled without
+    the warehouse's credentials.
 
     Raises:
         UserError: the profile or target is missing or malformed, or an environment
@@ -133,6 +138,12 @@ def load_target(
     """
     file = find_profiles_file(project_dir, profiles_dir)
     if file is None:
+        if target_name is not None and target_name != "default":
+            raise UserError(
+                f"target '{target_name}' was asked for, but no profiles.yml was found (looked in "
+                "--profiles-dir, $SL_PROFILES_DIR, the project folder and ~/.sl); without one "
+                "the only target is the embedded DuckDB file"
+            )
         return default_target(project_dir, profile_name)
 
     shown = _display_path(file, project_dir)
@@ -152,7 +163,7 @@ def load_target(
         )
 
     name = target_name or _default_target_name(profile, profile_name, document.loc(profile_name))
-    return _build_target(profile_name, name, outputs, profile.loc("target"))
+    return _build_target(profile_name, name, outputs, profile.loc("target"), need_secrets)
 
 
 def _default_target_name(profile: YamlMap, profile_name: str, where: Location) -> str:
@@ -167,7 +178,9 @@ def _default_target_name(profile: YamlMap, profile_name: str, where: Location) -
     return str(_render(value, profile.loc("target"), secrets=set()))
 
 
-def _build_target(profile_name: str, name: str, outputs: YamlMap, asked_at: Location) -> Target:
+def _build_target(
+    profile_name: str, name: str, outputs: YamlMap, asked_at: Location, need_secrets: bool = True
+) -> Target:
     output = _pick(outputs, name, "target", asked_at, of=f" in profile '{profile_name}'")
     where = outputs.loc(name)
     if not isinstance(output, YamlMap):
@@ -175,7 +188,8 @@ def _build_target(profile_name: str, name: str, outputs: YamlMap, asked_at: Loca
 
     secrets: set[str] = set()
     rendered = {
-        str(key): _render(value, output.loc(str(key)), secrets) for key, value in output.items()
+        str(key): _render(value, output.loc(str(key)), secrets, need_secrets)
+        for key, value in output.items()
     }
     kind = rendered.pop("type", None)
     if not isinstance(kind, str) or not kind.strip():
@@ -201,14 +215,16 @@ def _pick(mapping: YamlMap, key: str, kind: str, where: Location, of: str = "") 
     raise UserError(f"{kind} '{key}' is not defined{of}{hint}", where)
 
 
-def _render(value: Any, where: Location, secrets: set[str]) -> Any:
+def _render(value: Any, where: Location, secrets: set[str], need_secrets: bool = True) -> Any:
     """Render ``env_var()`` in every string of ``value``, into plain dicts and lists."""
     if isinstance(value, YamlMap):
-        return {str(k): _render(v, value.loc(str(k)), secrets) for k, v in value.items()}
+        return {
+            str(k): _render(v, value.loc(str(k)), secrets, need_secrets) for k, v in value.items()
+        }
     if isinstance(value, YamlList):
-        return [_render(item, value.loc(i), secrets) for i, item in enumerate(value)]
+        return [_render(item, value.loc(i), secrets, need_secrets) for i, item in enumerate(value)]
     if isinstance(value, str) and any(marker in value for marker in _JINJA_MARKERS):
-        return _render_text(value, where, secrets)
+        return _render_text(value, where, secrets, need_secrets)
     return value
 
 
@@ -218,12 +234,14 @@ class _MissingVariable(Exception):
         self.name = name
 
 
-def _render_text(text: str, where: Location, secrets: set[str]) -> str:
+def _render_text(text: str, where: Location, secrets: set[str], need_secrets: bool = True) -> str:
     def env_var(name: str, default: Any = None) -> str:
         if name in os.environ:
             secrets.add(os.environ[name])
             return os.environ[name]
         if default is None:
+            if not need_secrets:
+                return f"<{name}>"
             raise _MissingVariable(name)
         return str(default)
 

@@ -15,8 +15,10 @@ import click
 from semantic_layer import __version__, api
 from semantic_layer.cli.output import FORMATS
 from semantic_layer.errors import SemanticLayerError, UsageError, UserError
+from semantic_layer.render.dialects import get_dialect
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+TABLE_ROWS = 20
 
 
 def project_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,7 +51,7 @@ def project_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="sl")
 @click.option("--debug", is_flag=True, help="Show debug logs and tracebacks of internal errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Show what each step does.")
@@ -67,7 +69,10 @@ def cli(context: click.Context, debug: bool, verbose: bool) -> None:
 @cli.command()
 @project_options
 def validate(options: api.Options) -> None:
-    """Check every definition and compile every view, reporting all problems at once."""
+    """Check every definition and compile every view.
+
+    Every problem is reported in one run, each with its file and line.
+    """
     warnings = api.validate(options)
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -78,7 +83,15 @@ def validate(options: api.Options) -> None:
 @project_options
 @click.option("--dialect", help="Compile for this dialect without connecting to the target.")
 def compile(options: api.Options, dialect: str | None) -> None:  # noqa: A001 - the command's name
-    """Write each view's CREATE VIEW statement to target/compiled/<dialect>/."""
+    """Write one CREATE VIEW file per view.
+
+    The files go to target/compiled/<dialect>/; with --dialect, nothing connects to the target.
+    """
+    if dialect is not None:
+        try:
+            get_dialect(dialect)
+        except UserError as error:
+            raise click.BadParameter(str(error), param_hint="--dialect") from None
     views, paths, context = api.compile_views(options, dialect)
     _echo_warnings(context.project.warnings)
     folder = paths[0].parent if paths else "target/compiled"
@@ -90,15 +103,23 @@ def compile(options: api.Options, dialect: str | None) -> None:  # noqa: A001 - 
 @click.option(
     "--years",
     type=click.IntRange(1, 10),
-    default=1,
-    show_default=True,
-    help="How many years of sample data to generate when it has to be generated.",
+    help="Years of sample data to generate (1 by default); only when the seed folder is empty.",
 )
-def seed(options: api.Options, years: int) -> None:
-    """Load the project's CSV seeds into the warehouse, generating the sample data if needed."""
-    results, generated = api.seed(options, years)
+def seed(options: api.Options, years: int | None) -> None:
+    """Load the CSV seeds into the warehouse.
+
+    With sample-data set in sl_project.yml and no CSV file in the seed folder, the sample data
+    is generated first.
+    """
+    results, generated = api.seed(options, years or 1)
     if generated:
         click.echo("Generated the Jaffle Shop sample data.")
+    elif years is not None:
+        click.echo(
+            "warning: --years is ignored because the seed folder already holds CSV files; "
+            "delete them to generate new sample data",
+            err=True,
+        )
     for result in results:
         click.echo(f"  loaded {result.rows:>8} rows into {result.table}")
 
@@ -106,7 +127,10 @@ def seed(options: api.Options, years: int) -> None:
 @cli.command()
 @project_options
 def run(options: api.Options) -> None:
-    """Compile and deploy every SQL model and metric view; unchanged views are left alone."""
+    """Deploy every SQL model and metric view.
+
+    Views whose compiled SQL did not change since the last deploy are left alone.
+    """
 
     def report(result: Any) -> None:
         click.echo(f"  {result.action:<9} {result.view.qualified_name}")
@@ -172,7 +196,7 @@ def query(
         "limit": limit,
     }
     if explain:
-        sql, _ = api.plan_query(options, **request)
+        sql, _ = api.plan_query(options, **request, connect=False)
         click.echo(sql)
         return
     _echo_rows(FORMATS[output](api.query(options, **request)))
@@ -184,9 +208,7 @@ def query(
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
-    default=20,
-    show_default=True,
-    help="The largest number of rows to print.",
+    help="The largest number of rows to print; by default 20 in a table and all in CSV or JSON.",
 )
 @click.option(
     "--format",
@@ -196,9 +218,16 @@ def query(
     show_default=True,
     help="How to print the rows.",
 )
-def show(options: api.Options, view: str, limit: int, output: str) -> None:
-    """Print the rows of a deployed metric view."""
-    _echo_rows(FORMATS[output](api.show(options, view, limit)))
+def show(options: api.Options, view: str, limit: int | None, output: str) -> None:
+    """Print the rows of a deployed view."""
+    shown = limit if limit is not None or output != "table" else TABLE_ROWS
+    result = api.show(options, view, None if shown is None else shown + 1)
+    cut = shown is not None and len(result.rows) > shown
+    if cut:
+        result = type(result)(result.columns, result.rows[:shown])
+    _echo_rows(FORMATS[output](result))
+    if cut:
+        click.echo(f"(only the first {shown} rows; use --limit N for more)", err=True)
 
 
 def _echo_rows(text: str) -> None:

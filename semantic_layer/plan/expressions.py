@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 
 import jinja2
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
 
 from semantic_layer import sqlnames
-from semantic_layer.errors import Location, UserError
+from semantic_layer.errors import Location
 from semantic_layer.load.jinja_env import render
+from semantic_layer.sqltext import parse_value
 
 _NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
+# Bare words that are values, not columns, when written as an expr.
+_VALUE_WORDS = frozenset(
+    "true false null current_date current_time current_timestamp localtime localtimestamp".split()
+)
 
 
 class ExpressionParser:
@@ -32,21 +35,10 @@ class ExpressionParser:
 
         rendered = render(self.environment, text, location)
         plain = _NAME.match(rendered)
-        if plain:
+        if plain and plain.group(1).lower() not in _VALUE_WORDS:
             parsed: exp.Expr = sqlnames.column(plain.group(1))
         else:
-            try:
-                parsed = sqlglot.parse_one(rendered, read=self.dialect)
-            except ParseError as error:
-                first = str(error).splitlines()[0]
-                raise UserError(
-                    f"expression {rendered.strip()!r} is not valid SQL: {first}", location
-                ) from None
-            if isinstance(parsed, (exp.Query, exp.DDL, exp.DML, exp.Command)):
-                raise UserError(
-                    f"expression {rendered.strip()!r} must be a single value, not a statement",
-                    location,
-                )
+            parsed = parse_value(rendered, self.dialect, "expression", location)
         self._cache[text] = parsed
         return parsed.copy()
 

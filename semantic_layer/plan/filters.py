@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
 
 from semantic_layer.errors import Location, UserError
 from semantic_layer.load.jinja_env import render
 from semantic_layer.plan.names import ElementRef, parse_element_name
 from semantic_layer.spec.objects import Filter, Grain
+from semantic_layer.sqltext import parse_value
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,14 @@ class _Ref:
 
 
 def _time_dimension(
-    name: str, time_granularity_name: str | None = None, entity_path: Any = (), **_: Any
+    name: str,
+    time_granularity_name: str | None = None,
+    entity_path: Any = (),
+    descending: bool | None = None,
+    date_part_name: str | None = None,
 ) -> _Ref:
+    if date_part_name is not None:
+        raise UserError(f"date_part_name='{date_part_name}' is not supported yet")
     return _Ref(name, entity_path, time_granularity_name)
 
 
@@ -65,7 +70,6 @@ FILTER_FUNCTIONS = {
     "Entity": lambda name, entity_path=(): _Ref(name, entity_path),
     "Metric": _metric,
 }
-_FORBIDDEN = (exp.Query, exp.Subquery, exp.Command, exp.DDL, exp.DML, exp.Placeholder)
 
 
 def parse_filter(filter_: Filter, environment: jinja2.Environment, dialect: str) -> ParsedFilter:
@@ -75,21 +79,7 @@ def parse_filter(filter_: Filter, environment: jinja2.Environment, dialect: str)
         UserError: the text does not render or parse, or holds more than a condition.
     """
     text = render(environment, filter_.text, filter_.location, FILTER_FUNCTIONS)
-    try:
-        statements = sqlglot.parse(text, read=dialect)
-    except ParseError as error:
-        raise UserError(
-            f"filter {text.strip()!r} is not valid SQL: {_first(error)}", filter_.location
-        ) from None
-    if len(statements) != 1 or statements[0] is None:
-        raise UserError(f"filter {text.strip()!r} must be one condition", filter_.location)
-    condition = statements[0]
-    for node in condition.walk():
-        if isinstance(node, _FORBIDDEN):
-            raise UserError(
-                f"filter {text.strip()!r} may hold only a condition, not {node.key.upper()}",
-                filter_.location,
-            )
+    condition = parse_value(text, dialect, "filter", filter_.location)
 
     columns: dict[str, tuple[ElementRef, ...]] = {}
     for column in condition.find_all(exp.Column):
@@ -101,7 +91,3 @@ def parse_filter(filter_: Filter, environment: jinja2.Environment, dialect: str)
             )
         columns[column.name] = tuple(parse_element_name(column.name, filter_.location))
     return ParsedFilter(text.strip(), condition, tuple(sorted(columns.items())), filter_.location)
-
-
-def _first(error: ParseError) -> str:
-    return str(error).splitlines()[0] if str(error) else "parse error"

@@ -133,6 +133,13 @@ def _read_call(node: ast.expr, text: str, location: Location | None) -> ElementR
         )
 
     args, kwargs = _literal_args(node, text, location)
+    unknown = set(kwargs) - {"entity_path", "time_granularity_name", "grain", "descending"}
+    if unknown:
+        raise UserError(
+            f"group-by item {text!r}: {', '.join(sorted(unknown))} is not supported"
+            + (" yet" if unknown == {"date_part_name"} else ""),
+            location,
+        )
     if not args or not isinstance(args[0], str):
         raise UserError(f"group-by item {text!r} needs a name as its first argument", location)
     ref = parse_element_name(args[0], location)[-1]

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from semantic_layer.errors import Location, UserError
 from semantic_layer.plan.names import METRIC_TIME, SEPARATOR, ElementRef
-from semantic_layer.spec.objects import EntityType, Grain, Measure, SemanticManifest, SemanticModel
+from semantic_layer.spec.objects import (
+    GRAIN_NAMES,
+    EntityType,
+    Grain,
+    Measure,
+    SemanticManifest,
+    SemanticModel,
+)
 from semantic_layer.validate.issues import did_you_mean
 
 
@@ -62,6 +69,13 @@ class Resolver:
     ) -> ResolvedElement:
         if ref.element == METRIC_TIME and not ref.entity_path:
             return self._metric_time(ref, model, measure, location)
+        if ref.entity_path[-1:] == (METRIC_TIME,):
+            hint = did_you_mean(ref.element, GRAIN_NAMES)
+            raise UserError(
+                f"'{ref.text}': '{ref.element}' is not a grain{hint} "
+                f"(grains: {', '.join(GRAIN_NAMES)})",
+                location,
+            )
 
         if not ref.entity_path:
             return self._local(ref, model, location)
@@ -124,12 +138,7 @@ class Resolver:
             wanted = ref.element if last else path[index + 1]
             own = current.entity(entity_name)
             if own is None:
-                known = [e.name for e in current.entities]
-                raise UserError(
-                    f"'{ref.text}': semantic model '{current.name}' has no entity "
-                    f"'{entity_name}'{did_you_mean(entity_name, known)}",
-                    location,
-                )
+                raise UserError(self._no_entity(current, entity_name, ref), location)
             if own.type.is_one_side and _has(current, wanted, last):
                 continue
 
@@ -146,6 +155,25 @@ class Resolver:
             )
             current, alias = target, step_alias
         return current, alias, tuple(joins)
+
+    def _no_entity(self, current: SemanticModel, entity_name: str, ref: ElementRef) -> str:
+        """Why ``current`` cannot reach ``entity_name``: a typo, or a join that would fan out."""
+        for other in self.models:
+            if other is current or not _one_side(other, entity_name):
+                continue
+            for entity in other.entities:
+                mine = current.entity(entity.name)
+                if entity.type is EntityType.FOREIGN and mine is not None and mine.type.is_one_side:
+                    return (
+                        f"'{ref.text}' would multiply rows: '{entity_name}' belongs to "
+                        f"'{other.name}', which has many rows per '{entity.name}' of "
+                        f"'{current.name}'; joins may only go from many to one"
+                    )
+        known = [e.name for e in current.entities]
+        return (
+            f"'{ref.text}': semantic model '{current.name}' has no entity "
+            f"'{entity_name}'{did_you_mean(entity_name, known)}"
+        )
 
     def _join_target(
         self,

@@ -60,6 +60,26 @@ def create_engine(target: Target, project_dir: Path) -> sa.Engine:
         ) from None
 
 
+def require_existing_file(target: Target, project_dir: Path) -> None:
+    """Refuse to read from an embedded database file that does not exist yet.
+
+    Connecting would create an empty file, and the user would then read "no such table"
+    instead of what to do.
+
+    Raises:
+        UserError: the target is a DuckDB or SQLite file that is not there.
+    """
+    url = sqlalchemy_url(target, project_dir)
+    if url.drivername.split("+")[0] not in ("duckdb", "sqlite") or not url.database:
+        return
+    if url.database.startswith(_NOT_A_FILE) or Path(url.database).exists():
+        return
+    raise UserError(
+        f"the warehouse file {url.database} does not exist yet: run `sl seed` (sample data) "
+        "and `sl run` first, or choose another --target"
+    )
+
+
 def _engine_options(target: Target) -> dict[str, Any]:
     # dbt-duckdb's `settings` are DuckDB configuration options, which duckdb-engine takes as
     # connect_args["config"].

@@ -65,16 +65,16 @@ def deploy(
     state = _state_table(schema)
     try:
         with engine.begin() as connection:
+            # Every check runs before the first statement that changes anything.
+            _require_sources(connection, views)
+            deployed = _read_state(connection, state)
+            _refuse_foreign(connection, views, deployed, dialect)
+
             wanted = {v.schema for v in views if v.schema} | ({schema} if schema else set())
             for name in sorted(wanted):
                 if dialect.supports_schemas:
                     _create_schema(connection, name)
             state.create(connection, checkfirst=True)
-            deployed = {
-                (row.view_schema, row.view_name): row.fingerprint
-                for row in connection.execute(sa.select(state))
-            }
-            _refuse_foreign(connection, views, deployed, dialect)
             return [
                 _deploy_one(connection, state, view, deployed, dialect, progress) for view in views
             ]
@@ -83,6 +83,18 @@ def deploy(
         raise WarehouseError(
             f"the warehouse refused the deploy, which was rolled back: {message}"
         ) from None
+
+
+def _read_state(connection: sa.Connection, state: sa.Table) -> dict[tuple[str | None, str], str]:
+    """The fingerprint of every view deployed before, by (schema, name); none on a first run."""
+    inspector = sa.inspect(connection)
+    schema = state.schema
+    if schema is not None and not inspector.has_schema(schema):
+        return {}
+    if state.name not in inspector.get_table_names(schema=schema):
+        return {}
+    rows = connection.execute(sa.select(state))
+    return {(row.view_schema, row.view_name): row.fingerprint for row in rows}
 
 
 def _deploy_one(connection, state, view, deployed, dialect, progress) -> DeployResult:  # type: ignore[no-untyped-def]
@@ -132,6 +144,8 @@ def _refuse_foreign(connection, views, deployed, dialect) -> None:  # type: igno
         schema = _schema(view, dialect)
         if (schema, view.name) in deployed:
             continue
+        if schema is not None and not inspector.has_schema(schema):
+            continue
         names = set(inspector.get_view_names(schema=schema))
         names |= set(inspector.get_table_names(schema=schema))
         if view.name in names:
@@ -144,7 +158,41 @@ def _refuse_foreign(connection, views, deployed, dialect) -> None:  # type: igno
         )
 
 
+def _require_sources(connection: sa.Connection, views: list[CompiledView]) -> None:
+    """Stop before the first statement when a source table the views read is missing."""
+    inspector = sa.inspect(connection)
+    present: dict[str | None, set[str]] = {}
+    missing: dict[str, list[str]] = {}
+    for view in views:
+        for table in view.sources:
+            schema = table.db or None
+            if schema not in present:
+                names = set()
+                if schema is None or inspector.has_schema(schema):
+                    names = set(inspector.get_table_names(schema=schema))
+                    names |= set(inspector.get_view_names(schema=schema))
+                present[schema] = names
+            if table.name not in present[schema]:
+                missing.setdefault(table.sql(), []).append(view.name)
+    if missing:
+        lines = [f"{name} (read by {', '.join(sorted(set(readers)))})"
+                 for name, readers in sorted(missing.items())]  # fmt: skip
+        raise UserError(
+            "these source tables are not in the warehouse, so nothing was deployed: "
+            + "; ".join(lines)
+            + ". Load them first (the sample's: sl seed) or fix schema/identifier under sources:"
+        )
+
+
+def view_exists(engine: sa.Engine, schema: str | None, name: str) -> bool:
+    """True when ``schema.name`` is a view of the warehouse."""
+    inspector = sa.inspect(engine)
+    if schema is not None and not inspector.has_schema(schema):
+        return False
+    return name in inspector.get_view_names(schema=schema)
+
+
 def _create_schema(connection: sa.Connection, schema: str) -> None:
-    if schema in sa.inspect(connection).get_schema_names():
+    if sa.inspect(connection).has_schema(schema):
         return
     connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))

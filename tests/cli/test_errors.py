@@ -129,5 +129,5 @@ def test_compile_for_another_dialect_needs_no_connection(project, capsys) -> Non
 
 def test_unknown_dialect_suggests_the_closest(project, capsys) -> None:  # type: ignore[no-untyped-def]
     code, output = _sl(project, capsys, "compile", "--dialect", "postgress")
-    assert code == 1
+    assert code == 2  # a wrong option value is a usage error
     assert "did you mean 'postgres'?" in output

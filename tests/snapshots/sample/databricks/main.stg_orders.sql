@@ -5,14 +5,8 @@ SELECT
   id AS order_id,
   store_id AS location_id,
   customer AS customer_id,
-  (
-    subtotal / 100.0
-  ) AS subtotal,
-  (
-    tax_paid / 100.0
-  ) AS tax_paid,
-  (
-    order_total / 100.0
-  ) AS order_total,
+  CAST(subtotal / 100.0 AS DECIMAL(18, 2)) AS subtotal,
+  CAST(tax_paid / 100.0 AS DECIMAL(18, 2)) AS tax_paid,
+  CAST(order_total / 100.0 AS DECIMAL(18, 2)) AS order_total,
   CAST(ordered_at AS TIMESTAMP_NTZ) AS ordered_at
 FROM raw.raw_orders;

@@ -5,8 +5,6 @@ SELECT
   id AS supply_id,
   sku AS product_id,
   name AS supply_name,
-  (
-    CAST(cost AS DOUBLE PRECISION) / 100.0
-  ) AS supply_cost,
+  CAST(CAST(cost AS DOUBLE PRECISION) / 100.0 AS DECIMAL(18, 2)) AS supply_cost,
   perishable AS is_perishable_supply
 FROM raw.raw_supplies;

@@ -5,14 +5,8 @@ SELECT
   id AS order_id,
   store_id AS location_id,
   customer AS customer_id,
-  (
-    CAST(subtotal AS DOUBLE PRECISION) / 100.0
-  ) AS subtotal,
-  (
-    CAST(tax_paid AS DOUBLE PRECISION) / 100.0
-  ) AS tax_paid,
-  (
-    CAST(order_total AS DOUBLE PRECISION) / 100.0
-  ) AS order_total,
+  CAST(CAST(subtotal AS DOUBLE PRECISION) / 100.0 AS DECIMAL(18, 2)) AS subtotal,
+  CAST(CAST(tax_paid AS DOUBLE PRECISION) / 100.0 AS DECIMAL(18, 2)) AS tax_paid,
+  CAST(CAST(order_total AS DOUBLE PRECISION) / 100.0 AS DECIMAL(18, 2)) AS order_total,
   CAST(ordered_at AS TIMESTAMP) AS ordered_at
 FROM "raw".raw_orders;

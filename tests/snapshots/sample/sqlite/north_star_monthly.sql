@@ -2,8 +2,8 @@
 -- grain: metric_time__month
 -- metrics: repeat_customers, active_customers, repeat_rate, orders, revenue, average_order_value, new_customers, food_share
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.north_star_monthly;
-CREATE VIEW main.north_star_monthly AS
+DROP VIEW IF EXISTS north_star_monthly;
+CREATE VIEW north_star_monthly AS
 WITH orders__agg1 AS (
   SELECT
     metric_time__month,
@@ -13,7 +13,7 @@ WITH orders__agg1 AS (
       DATE(orders.ordered_at, 'start of month') AS metric_time__month,
       orders.is_repeat_order AS order_id__is_repeat_order,
       orders.customer_id AS customers_with_orders__filtered
-    FROM main.orders AS orders
+    FROM orders AS orders
   ) AS src
   WHERE
     order_id__is_repeat_order
@@ -31,7 +31,7 @@ WITH orders__agg1 AS (
       orders.customer_id AS customers_with_orders,
       1 AS order_count,
       orders.order_total AS order_total
-    FROM main.orders AS orders
+    FROM orders AS orders
   ) AS src
   GROUP BY
     metric_time__month
@@ -43,7 +43,7 @@ WITH orders__agg1 AS (
     SELECT
       DATE(customers.first_ordered_at, 'start of month') AS metric_time__month,
       customers.customer_id AS new_customers__2
-    FROM main.customers AS customers
+    FROM customers AS customers
   ) AS src
   GROUP BY
     metric_time__month
@@ -56,7 +56,7 @@ WITH orders__agg1 AS (
       DATE(order_items.ordered_at, 'start of month') AS metric_time__month,
       order_items.is_food_item AS order_item__is_food_item,
       order_items.product_price AS product_revenue__filtered
-    FROM main.order_items AS order_items
+    FROM order_items AS order_items
   ) AS src
   WHERE
     order_item__is_food_item
@@ -70,7 +70,7 @@ WITH orders__agg1 AS (
     SELECT
       DATE(order_items.ordered_at, 'start of month') AS metric_time__month,
       order_items.product_price AS product_revenue
-    FROM main.order_items AS order_items
+    FROM order_items AS order_items
   ) AS src
   GROUP BY
     metric_time__month

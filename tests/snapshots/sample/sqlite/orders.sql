@@ -1,14 +1,14 @@
 -- SQL model 'orders' (models/marts/orders.sql)
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.orders;
-CREATE VIEW main.orders AS
+DROP VIEW IF EXISTS orders;
+CREATE VIEW orders AS
 WITH item_summary AS (
   SELECT
     order_id,
     SUM(supply_cost) AS order_cost,
     SUM(CASE WHEN is_food_item THEN 1 ELSE 0 END) AS count_food_items,
     SUM(CASE WHEN is_drink_item THEN 1 ELSE 0 END) AS count_drink_items
-  FROM main.order_items
+  FROM order_items
   GROUP BY
     order_id
 )
@@ -31,6 +31,6 @@ SELECT
     PARTITION BY orders.customer_id
     ORDER BY orders.ordered_at NULLS LAST, orders.order_id NULLS LAST
   ) > 1 AS is_repeat_order
-FROM main.stg_orders AS orders
+FROM stg_orders AS orders
 LEFT JOIN item_summary
   ON orders.order_id = item_summary.order_id;

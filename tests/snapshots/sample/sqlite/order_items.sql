@@ -1,12 +1,12 @@
 -- SQL model 'order_items' (models/marts/order_items.sql)
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.order_items;
-CREATE VIEW main.order_items AS
+DROP VIEW IF EXISTS order_items;
+CREATE VIEW order_items AS
 WITH supply_costs AS (
   SELECT
     product_id,
     SUM(supply_cost) AS supply_cost
-  FROM main.stg_supplies
+  FROM stg_supplies
   GROUP BY
     product_id
 )
@@ -19,10 +19,10 @@ SELECT
   products.is_food_item,
   products.is_drink_item,
   supply_costs.supply_cost
-FROM main.stg_order_items AS items
-LEFT JOIN main.stg_orders AS orders
+FROM stg_order_items AS items
+LEFT JOIN stg_orders AS orders
   ON items.order_id = orders.order_id
-LEFT JOIN main.stg_products AS products
+LEFT JOIN stg_products AS products
   ON items.product_id = products.product_id
 LEFT JOIN supply_costs
   ON items.product_id = supply_costs.product_id;

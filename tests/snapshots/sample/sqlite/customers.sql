@@ -1,7 +1,7 @@
 -- SQL model 'customers' (models/marts/customers.sql)
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.customers;
-CREATE VIEW main.customers AS
+DROP VIEW IF EXISTS customers;
+CREATE VIEW customers AS
 WITH order_summary AS (
   SELECT
     customer_id,
@@ -9,7 +9,7 @@ WITH order_summary AS (
     MAX(ordered_at) AS last_ordered_at,
     COUNT(*) AS lifetime_orders,
     SUM(order_total) AS lifetime_spend
-  FROM main.stg_orders
+  FROM stg_orders
   GROUP BY
     customer_id
 )
@@ -21,6 +21,6 @@ SELECT
   COALESCE(order_summary.lifetime_orders, 0) AS lifetime_orders,
   COALESCE(order_summary.lifetime_spend, 0) AS lifetime_spend,
   CASE WHEN order_summary.lifetime_orders > 1 THEN 'returning' ELSE 'new' END AS customer_type
-FROM main.stg_customers AS customers
+FROM stg_customers AS customers
 LEFT JOIN order_summary
   ON customers.customer_id = order_summary.customer_id;

@@ -1,7 +1,7 @@
 -- SQL model 'products' (models/marts/products.sql)
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.products;
-CREATE VIEW main.products AS
+DROP VIEW IF EXISTS products;
+CREATE VIEW products AS
 SELECT
   product_id,
   product_name,
@@ -9,4 +9,4 @@ SELECT
   product_price,
   is_food_item,
   is_drink_item
-FROM main.stg_products;
+FROM stg_products;

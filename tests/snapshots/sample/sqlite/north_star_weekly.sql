@@ -2,8 +2,8 @@
 -- grain: metric_time__week
 -- metrics: repeat_customers, active_customers, repeat_rate, orders, revenue, average_order_value
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.north_star_weekly;
-CREATE VIEW main.north_star_weekly AS
+DROP VIEW IF EXISTS north_star_weekly;
+CREATE VIEW north_star_weekly AS
 WITH orders__agg1 AS (
   SELECT
     metric_time__week,
@@ -13,7 +13,7 @@ WITH orders__agg1 AS (
       DATE(orders.ordered_at, 'weekday 0', '-6 days') AS metric_time__week,
       orders.is_repeat_order AS order_id__is_repeat_order,
       orders.customer_id AS customers_with_orders__filtered
-    FROM main.orders AS orders
+    FROM orders AS orders
   ) AS src
   WHERE
     order_id__is_repeat_order
@@ -31,7 +31,7 @@ WITH orders__agg1 AS (
       orders.customer_id AS customers_with_orders,
       1 AS order_count,
       orders.order_total AS order_total
-    FROM main.orders AS orders
+    FROM orders AS orders
   ) AS src
   GROUP BY
     metric_time__week

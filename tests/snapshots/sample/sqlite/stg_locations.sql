@@ -1,10 +1,10 @@
 -- SQL model 'stg_locations' (models/staging/stg_locations.sql)
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.stg_locations;
-CREATE VIEW main.stg_locations AS
+DROP VIEW IF EXISTS stg_locations;
+CREATE VIEW stg_locations AS
 SELECT
   id AS location_id,
   name AS location_name,
   tax_rate,
   DATETIME(opened_at) AS opened_at
-FROM raw.raw_stores;
+FROM raw_stores;

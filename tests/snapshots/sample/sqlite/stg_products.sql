@@ -1,15 +1,13 @@
 -- SQL model 'stg_products' (models/staging/stg_products.sql)
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.stg_products;
-CREATE VIEW main.stg_products AS
+DROP VIEW IF EXISTS stg_products;
+CREATE VIEW stg_products AS
 SELECT
   sku AS product_id,
   name AS product_name,
   type AS product_type,
   description AS product_description,
-  (
-    CAST(price AS REAL) / 100.0
-  ) AS product_price,
+  CAST(CAST(price AS REAL) / 100.0 AS REAL(18, 2)) AS product_price,
   type = 'jaffle' AS is_food_item,
   type = 'beverage' AS is_drink_item
-FROM raw.raw_products;
+FROM raw_products;

@@ -2,8 +2,8 @@
 -- grain: metric_time__month, location__location_name
 -- metrics: revenue, orders, active_customers, repeat_customers, average_order_value, gross_profit
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.kpis_by_location_monthly;
-CREATE VIEW main.kpis_by_location_monthly AS
+DROP VIEW IF EXISTS kpis_by_location_monthly;
+CREATE VIEW kpis_by_location_monthly AS
 WITH orders__agg1 AS (
   SELECT
     metric_time__month,
@@ -22,8 +22,8 @@ WITH orders__agg1 AS (
       orders.customer_id AS customers_with_orders,
       orders.tax_paid AS tax_paid,
       orders.order_cost AS order_cost
-    FROM main.orders AS orders
-    LEFT JOIN main.locations AS location
+    FROM orders AS orders
+    LEFT JOIN locations AS location
       ON orders.location_id = location.location_id
   ) AS src
   GROUP BY
@@ -40,8 +40,8 @@ WITH orders__agg1 AS (
       location.location_name AS location__location_name,
       orders.is_repeat_order AS order_id__is_repeat_order,
       orders.customer_id AS customers_with_orders__filtered
-    FROM main.orders AS orders
-    LEFT JOIN main.locations AS location
+    FROM orders AS orders
+    LEFT JOIN locations AS location
       ON orders.location_id = location.location_id
   ) AS src
   WHERE

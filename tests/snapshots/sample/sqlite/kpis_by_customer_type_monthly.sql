@@ -2,8 +2,8 @@
 -- grain: metric_time__month, customer__customer_type
 -- metrics: revenue, orders, active_customers, average_order_value, revenue_per_customer
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.kpis_by_customer_type_monthly;
-CREATE VIEW main.kpis_by_customer_type_monthly AS
+DROP VIEW IF EXISTS kpis_by_customer_type_monthly;
+CREATE VIEW kpis_by_customer_type_monthly AS
 WITH orders__agg AS (
   SELECT
     metric_time__month,
@@ -18,8 +18,8 @@ WITH orders__agg AS (
       orders.order_total AS order_total,
       1 AS order_count,
       orders.customer_id AS customers_with_orders
-    FROM main.orders AS orders
-    LEFT JOIN main.customers AS customer
+    FROM orders AS orders
+    LEFT JOIN customers AS customer
       ON orders.customer_id = customer.customer_id
   ) AS src
   GROUP BY

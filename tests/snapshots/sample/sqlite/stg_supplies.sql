@@ -1,13 +1,11 @@
 -- SQL model 'stg_supplies' (models/staging/stg_supplies.sql)
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.stg_supplies;
-CREATE VIEW main.stg_supplies AS
+DROP VIEW IF EXISTS stg_supplies;
+CREATE VIEW stg_supplies AS
 SELECT
   id AS supply_id,
   sku AS product_id,
   name AS supply_name,
-  (
-    CAST(cost AS REAL) / 100.0
-  ) AS supply_cost,
+  CAST(CAST(cost AS REAL) / 100.0 AS REAL(18, 2)) AS supply_cost,
   perishable AS is_perishable_supply
-FROM raw.raw_supplies;
+FROM raw_supplies;

@@ -1,9 +1,9 @@
 -- SQL model 'stg_order_items' (models/staging/stg_order_items.sql)
 -- compiled for sqlite; edit the definitions, not this file
-DROP VIEW IF EXISTS main.stg_order_items;
-CREATE VIEW main.stg_order_items AS
+DROP VIEW IF EXISTS stg_order_items;
+CREATE VIEW stg_order_items AS
 SELECT
   id AS order_item_id,
   order_id,
   sku AS product_id
-FROM raw.raw_items;
+FROM raw_items;
