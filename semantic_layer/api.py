@@ -116,7 +116,7 @@ def seed(options: Options, years: int = 1):  # type: ignore[no-untyped-def]
     When the project names ``sample-data: jaffle_shop`` and its seed folder holds no CSV file,
     the files are generated first with the seeded Jaffle Shop simulation.
     """
-    from semantic_layer.warehouse.seed import load_seeds
+    from semantic_layer.warehouse.seed import load_owned_seeds
 
     project = load_project(options.project_dir)
     config = project.config
@@ -134,7 +134,7 @@ def seed(options: Options, years: int = 1):  # type: ignore[no-untyped-def]
     context = Context(project, target, dialect_for_target_type(target.type))
     schema = config.seed_schema or target.schema
     with context.engine() as engine:
-        return load_seeds(engine, target, folder, schema), generated
+        return load_owned_seeds(engine, target, folder, schema, target.schema), generated
 
 
 def plan_query(

@@ -239,6 +239,7 @@ def compile_project(project: Project, target: Target, dialect: Dialect) -> list[
         except UserError as error:
             issues.from_user_error(error, query.location)
     check_metrics(compiler, issues)
+    _check_unique_views(views, issues)
     issues.raise_if_errors()
     return _in_dependency_order(views)
 
@@ -261,6 +262,25 @@ def _statement_separators(text: str, dialect: Dialect) -> int:
 
     tokens = sqlglot.Dialect.get_or_raise(dialect.sqlglot_name).tokenize(text)
     return sum(1 for token in tokens if token.token_type == TokenType.SEMICOLON)
+
+
+def _check_unique_views(views: list[CompiledView], issues: Issues) -> None:
+    """Two views may not share a name: most engines fold the case of unquoted names, so
+    ``Orders`` and ``orders`` are one relation there and one would silently replace the other."""
+    seen: dict[tuple[str, str], CompiledView] = {}
+    for view in views:
+        key = ((view.schema or "").lower(), view.name.lower())
+        first = seen.setdefault(key, view)
+        if first is not view:
+            issues.error(
+                view.defined_at,
+                f"{_kind(view)} '{view.name}' would be deployed as {view.qualified_name}, the "
+                f"same relation as {_kind(first)} '{first.name}' ({first.defined_at})",
+            )
+
+
+def _kind(view: CompiledView) -> str:
+    return "SQL model" if view.kind == "model" else "export"
 
 
 def check_metrics(compiler: Compiler, issues: Issues) -> None:
@@ -302,13 +322,23 @@ def _in_dependency_order(views: list[CompiledView]) -> list[CompiledView]:
 
 
 def write_compiled(views: list[CompiledView], directory: Path) -> list[Path]:
-    """Write one file per view into ``directory``, removing the .sql files of older runs."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for old in directory.glob("*.sql"):
-        old.unlink()
-    written = []
-    for view in views:
-        path = directory / view.file_name
-        path.write_text(view.statement, encoding="utf-8")
-        written.append(path)
+    """Write one file per view into ``directory``, removing the .sql files of older runs.
+
+    Raises:
+        UserError: the folder cannot be written.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for old in directory.glob("*.sql"):
+            old.unlink()
+        written = []
+        for view in views:
+            path = directory / view.file_name
+            # Names are checked when loaded; this keeps a file inside its folder regardless.
+            if path.resolve().parent != directory.resolve():
+                raise UserError(f"view '{view.name}' cannot be written as a file name")
+            path.write_text(view.statement, encoding="utf-8")
+            written.append(path)
+    except OSError as error:
+        raise UserError(f"cannot write the compiled views to {directory}: {error}") from None
     return written

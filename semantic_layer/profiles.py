@@ -258,6 +258,8 @@ def _render_text(text: str, where: Location, secrets: set[str], need_secrets: bo
         # The message names the template problem only, never a rendered value.
         problem = error.message or type(error).__name__
         raise UserError(f"cannot render the value: {problem}", where) from None
+    except Exception as error:  # noqa: BLE001 - a failing expression in the user's profile
+        raise UserError(f"cannot render the value: {type(error).__name__}", where) from None
 
 
 def _display_path(file: Path, project_dir: Path) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlglot.dialects.dialect import Dialects
+
 from semantic_layer.errors import Location, UserError
 from semantic_layer.load.yaml_positions import YamlMap, read_yaml
+from semantic_layer.validate.issues import did_you_mean
 
 PROJECT_FILE = "sl_project.yml"
 KNOWN_KEYS = {
@@ -74,6 +77,8 @@ def load_project_config(project_dir: Path) -> ProjectConfig:
     if not name:
         raise UserError("the project needs a 'name'", data.location)
 
+    sql_dialect = _text(data, "sql-dialect", "duckdb") or "duckdb"
+    _check_dialect(sql_dialect, data)
     return ProjectConfig(
         root=project_dir,
         name=name,
@@ -82,10 +87,21 @@ def load_project_config(project_dir: Path) -> ProjectConfig:
         macro_paths=_paths(data, project_dir, "macro-paths", ["macros"]),
         seed_paths=_paths(data, project_dir, "seed-paths", ["seeds"]),
         seed_schema=_text(data, "seed-schema", None),
-        sql_dialect=_text(data, "sql-dialect", "duckdb") or "duckdb",
+        sql_dialect=sql_dialect,
         sample_data=_text(data, "sample-data", None),
         target_path=project_dir / (_text(data, "target-path", "target") or "target"),
     )
+
+
+def _check_dialect(name: str, data: YamlMap) -> None:
+    """The SQL of the definitions is read with sqlglot, so any dialect sqlglot knows will do."""
+    known = sorted(d.value for d in Dialects if d.value)
+    if name not in known:
+        hint = did_you_mean(name, known)
+        raise UserError(
+            f"sql-dialect '{name}' is not a SQL dialect this tool can read{hint}",
+            data.loc("sql-dialect"),
+        )
 
 
 def _text(data: YamlMap, key: str, default: str | None) -> str | None:

@@ -220,14 +220,14 @@ def query(
 )
 def show(options: api.Options, view: str, limit: int | None, output: str) -> None:
     """Print the rows of a deployed view."""
-    shown = limit if limit is not None or output != "table" else TABLE_ROWS
-    result = api.show(options, view, None if shown is None else shown + 1)
-    cut = shown is not None and len(result.rows) > shown
+    default = limit is None and output == "table"
+    result = api.show(options, view, TABLE_ROWS + 1 if default else limit)
+    cut = default and len(result.rows) > TABLE_ROWS
     if cut:
-        result = type(result)(result.columns, result.rows[:shown])
+        result = type(result)(result.columns, result.rows[:TABLE_ROWS])
     _echo_rows(FORMATS[output](result))
     if cut:
-        click.echo(f"(only the first {shown} rows; use --limit N for more)", err=True)
+        click.echo(f"(only the first {TABLE_ROWS} rows; use --limit N for more)", err=True)
 
 
 def _echo_rows(text: str) -> None:
@@ -265,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             kind = sys.exc_info()[0].__name__  # type: ignore[union-attr]
             click.echo(
-                f"internal error ({kind}); run again with --debug for the traceback and report it",
+                f"internal error ({kind}): this is a bug; run again as `sl --debug ...` for the "
+                "traceback and report it",
                 err=True,
             )
         return EXIT_INTERNAL

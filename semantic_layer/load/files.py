@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from semantic_layer.load.jinja_env import SourceText
 from semantic_layer.load.yaml_positions import parse_yaml
 from semantic_layer.project import ProjectConfig
 from semantic_layer.validate.issues import Issues
+
+_VIEW_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,13 @@ def read_project_files(config: ProjectConfig, issues: Issues) -> ProjectFiles:
             shown = config.relative(file)
             text = _read(file, shown, issues)
             if text is None:
+                continue
+            if not _VIEW_NAME.match(file.stem):
+                issues.error(
+                    Location(shown),
+                    f"SQL model '{file.stem}': a file name becomes a view name, so use letters, "
+                    "digits and '_' only, starting with a letter or '_'",
+                )
                 continue
             if file.stem in files.sql_models:
                 other = files.sql_models[file.stem].path

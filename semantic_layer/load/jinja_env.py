@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,12 +20,12 @@ class SourceText:
     text: str
 
 
-def env_var(name: str, default: str | None = None) -> str:
-    """The value of environment variable ``name``, as dbt's ``env_var()`` gives it."""
-    value = os.environ.get(name, default)
-    if value is None:
-        raise UserError(f"environment variable '{name}' is not set and has no default")
-    return value
+def _no_env_var(name: str, *_: object) -> str:
+    raise UserError(
+        f"env_var('{name}') is only available in profiles.yml: definitions are compiled into "
+        "files and views, where a secret must never appear; choose names per target with "
+        "{{ target.name }} instead"
+    )
 
 
 def build_environment(macro_files: list[SourceText]) -> SandboxedEnvironment:
@@ -38,7 +37,9 @@ def build_environment(macro_files: list[SourceText]) -> SandboxedEnvironment:
     environment = SandboxedEnvironment(
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
     )
-    environment.globals["env_var"] = env_var
+    # No env_var() here: environment variables hold the profile's secrets, and whatever a
+    # definition renders ends up in compiled files and in the warehouse's view text.
+    environment.globals["env_var"] = _no_env_var
     for file in macro_files:
         try:
             module = environment.from_string(file.text).module

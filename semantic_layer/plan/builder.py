@@ -173,6 +173,11 @@ class _Planner:
                 item.name, filters + self.parsed(item.filters), stack, item.location
             )
             inputs.append((column.name, node))
+        if not inputs:
+            raise UserError(
+                f"metric '{metric.name}': expr must use at least one of its input metrics",
+                metric.location,
+            )
         return Derived(expression, tuple(dict(inputs).items()))
 
     def parsed(self, filters: tuple[Filter, ...]) -> tuple[ParsedFilter, ...]:
@@ -230,10 +235,9 @@ class _Planner:
         for element in elements.values():
             for join in element.joins:
                 joins.setdefault(join.alias, join)
+        exposed = _JoinColumns(self.expressions, model.name)
         columns = tuple(
-            RowColumn(
-                e.name, self.expressions.on_table(e.sql, e.table_alias, e.model.location), e.grain
-            )
+            RowColumn(e.name, exposed.column(e.table_alias, e.model, e.sql, e.name), e.grain)
             for e in elements.values()
         )
         measures = tuple(
@@ -244,13 +248,51 @@ class _Planner:
             )
             for leaf in leaves
         )
-        join_nodes = tuple(self.join_node(join) for join in joins.values())
+        conditions = {
+            join.alias: exp.EQ(
+                this=exposed.column(join.left_alias, join.left_model, join.left_sql, join.entity),
+                expression=exposed.column(join.alias, join.model, join.right_sql, join.entity),
+            )
+            for join in joins.values()
+        }
+        join_nodes = tuple(
+            JoinNode(alias, join.model, conditions[alias], exposed.selected(alias))
+            for alias, join in joins.items()
+        )
         return AggregateNode(name, model, join_nodes, columns, tuple(grain), measures, tuple(where))
 
-    def join_node(self, join: JoinStep) -> JoinNode:
-        left = self.expressions.on_table(join.left_sql, join.left_alias, join.left_model.location)
-        right = self.expressions.on_table(join.right_sql, join.alias, join.model.location)
-        return JoinNode(join.alias, join.model, exp.EQ(this=left, expression=right))
+
+class _JoinColumns:
+    """The columns each joined semantic model exposes to the rows of an aggregate.
+
+    A joined model is read through a subquery that computes its expressions first, so a fact
+    row without a match gets NULL for every joined column, never an expression evaluated on
+    NULL inputs (``COALESCE(region, 'unknown')`` would otherwise claim unmatched rows).
+    """
+
+    def __init__(self, expressions: ExpressionParser, base_alias: str) -> None:
+        self.expressions = expressions
+        self.base_alias = base_alias
+        self.columns: dict[str, dict[str, exp.Expr]] = {}
+
+    def column(self, alias: str, model: SemanticModel, sql: str, preferred: str) -> exp.Expr:
+        """``sql`` of ``model`` as seen from the aggregate's rows, through ``alias``."""
+        if alias == self.base_alias:
+            return self.expressions.on_table(sql, alias, model.location)
+        value = self.expressions.on_table(sql, model.name, model.location)
+        own = self.columns.setdefault(alias, {})
+        for name, existing in own.items():
+            if existing == value:
+                return sqlnames.column(name, alias)
+        name, counter = preferred, 1
+        while name in own:
+            counter += 1
+            name = f"{preferred}__{counter}"
+        own[name] = value
+        return sqlnames.column(name, alias)
+
+    def selected(self, alias: str) -> tuple[tuple[str, exp.Expr], ...]:
+        return tuple(self.columns.get(alias, {}).items())
 
 
 def build_plan(

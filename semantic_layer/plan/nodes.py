@@ -20,11 +20,15 @@ class RowColumn:
 
 @dataclass(frozen=True)
 class JoinNode:
-    """``LEFT JOIN model AS alias ON condition``, always many rows to one."""
+    """``LEFT JOIN (SELECT columns FROM model) AS alias ON condition``, many rows to one.
+
+    ``columns`` are computed inside the joined model, before the join.
+    """
 
     alias: str
     model: SemanticModel
     condition: exp.Expr
+    columns: tuple[tuple[str, exp.Expr], ...]
 
 
 @dataclass(frozen=True)

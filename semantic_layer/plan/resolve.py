@@ -17,6 +17,11 @@ from semantic_layer.spec.objects import (
 from semantic_layer.validate.issues import did_you_mean
 
 
+class TimeReadingError(UserError):
+    """A name read as a time dimension at a grain failed for a reason about time: no
+    agg_time_dimension, not a time dimension, or a grain finer than recorded."""
+
+
 @dataclass(frozen=True)
 class JoinStep:
     """``LEFT JOIN model AS alias ON left_alias.left_sql = alias.right_sql`` (many-to-one)."""
@@ -56,13 +61,25 @@ class Resolver:
         measure: Measure,
         location: Location | None,
     ) -> ResolvedElement:
-        """The first reading of a name that resolves; the last reading's error otherwise."""
+        """The first reading of a name that resolves.
+
+        When none does, the error of a time dimension found at the wrong grain wins, since it
+        says most about what was meant; otherwise the last reading's error.
+        """
+        grain_error: TimeReadingError | None = None
         for reading in readings[:-1]:
             try:
                 return self.resolve(reading, model, measure, location)
+            except TimeReadingError as error:
+                grain_error = grain_error or error
             except UserError:
                 continue
-        return self.resolve(readings[-1], model, measure, location)
+        try:
+            return self.resolve(readings[-1], model, measure, location)
+        except UserError:
+            if grain_error is not None:
+                raise grain_error from None
+            raise
 
     def resolve(
         self, ref: ElementRef, model: SemanticModel, measure: Measure, location: Location | None
@@ -92,14 +109,14 @@ class Resolver:
     ) -> ResolvedElement:
         name = model.agg_time_dimension(measure)
         if name is None:
-            raise UserError(
+            raise TimeReadingError(
                 f"measure '{measure.name}' of semantic model '{model.name}' has no "
                 "agg_time_dimension, so it cannot be read by metric_time",
                 location,
             )
         dimension = model.dimension(name)
         if dimension is None or not dimension.is_time or dimension.time_granularity is None:
-            raise UserError(
+            raise TimeReadingError(
                 f"agg_time_dimension '{name}' of measure '{measure.name}' is not a time "
                 f"dimension of semantic model '{model.name}'",
                 location,
@@ -238,7 +255,9 @@ class Resolver:
             )
         if not dimension.is_time:
             if ref.grain is not None:
-                raise UserError(f"'{ref.text}': '{ref.element}' is not a time dimension", location)
+                raise TimeReadingError(
+                    f"'{ref.text}': '{ref.element}' is not a time dimension", location
+                )
             return ResolvedElement(ref.text, alias, target, dimension.sql, joins)
 
         assert dimension.time_granularity is not None
@@ -263,7 +282,7 @@ def _checked_grain(
 ) -> Grain:
     grain = ref.grain or declared
     if grain.rank < declared.rank:
-        raise UserError(
+        raise TimeReadingError(
             f"'{ref.text}': '{dimension}' is recorded at {declared.value} grain, "
             f"so it cannot be read at {grain.value}",
             location,

@@ -63,8 +63,11 @@ def _aggregate(node: AggregateNode, dialect: Dialect, relation_table: RelationNa
 
     inner = exp.select(*rows).from_(_aliased(relation_table(node.model.relation), node.model.name))
     for join in node.joins:
+        joined = exp.select(
+            *(exp.alias_(value.copy(), sqlnames.identifier(name)) for name, value in join.columns)
+        ).from_(_aliased(relation_table(join.model.relation), join.model.name))
         inner = inner.join(
-            _aliased(relation_table(join.model.relation), join.alias),
+            joined.subquery(sqlnames.identifier(join.alias)),
             on=join.condition.copy(),
             join_type="left",
         )
@@ -156,8 +159,12 @@ def _derived(node: Derived, dialect: Dialect) -> exp.Expr:
     expression = node.expression.copy()
     wrapper = exp.Paren(this=expression)
     # Children before parents, so a nested division is rewritten before the one around it.
-    for division in reversed(list(expression.find_all(exp.Div))):
-        division.replace(dialect.safe_divide(division.this, division.expression))
+    for division in reversed(list(expression.find_all(exp.Div, exp.Mod, exp.IntDiv))):
+        if isinstance(division, exp.Div):
+            division.replace(dialect.safe_divide(division.this, division.expression))
+        else:  # a remainder or whole division by 0 is NULL too, not an error
+            zero_is_null = exp.Nullif(this=division.expression, expression=exp.Literal.number(0))
+            division.set("expression", zero_is_null)
 
     inputs = dict(node.inputs)
     for column in list(wrapper.find_all(exp.Column)):

@@ -131,7 +131,7 @@ def _semantic_model(reader: Reader) -> SemanticModel | None:
             "node_relation",
         }
     )
-    name = reader.text("name", required=True)
+    name = reader.definition_name()
     model_text = reader.text("model", required=True)
     if name is None or model_text is None:
         return None
@@ -191,7 +191,7 @@ def _choice(reader: Reader, key: str, enum_type, required: bool = True):  # type
 def _entity(data: YamlMap, model: str, issues: Issues) -> Entity | None:
     reader = Reader(data, "entity", f"{model}.{name_of(data)}", issues)
     reader.check_keys(COMMON_KEYS | {"type", "expr", "role"})
-    name = reader.text("name", required=True)
+    name = reader.definition_name()
     entity_type = _choice(reader, "type", EntityType)
     if name is None or entity_type is None:
         return None
@@ -203,7 +203,7 @@ def _entity(data: YamlMap, model: str, issues: Issues) -> Entity | None:
 def _dimension(data: YamlMap, model: str, issues: Issues) -> Dimension | None:
     reader = Reader(data, "dimension", f"{model}.{name_of(data)}", issues)
     reader.check_keys(COMMON_KEYS | {"type", "expr", "type_params", "is_partition"})
-    name = reader.text("name", required=True)
+    name = reader.definition_name()
     dimension_type = _choice(reader, "type", DimensionType)
     if name is None or dimension_type is None:
         return None
@@ -241,7 +241,7 @@ def _measure(data: YamlMap, model: str, issues: Issues) -> Measure | None:
             "create_metric",
         }
     )
-    name = reader.text("name", required=True)
+    name = reader.definition_name()
     agg = _choice(reader, "agg", Agg)
     _not_yet(reader, "non_additive_dimension")
     if name is None or agg is None:
@@ -313,7 +313,7 @@ def _filters(reader: Reader, key: str = "filter") -> tuple[Filter, ...]:
 
 def _metric(reader: Reader) -> Metric | None:
     reader.check_keys(COMMON_KEYS | {"type", "type_params", "filter", "time_granularity"})
-    name = reader.text("name", required=True)
+    name = reader.definition_name()
     metric_type = _choice(reader, "type", MetricType)
     if name is None or metric_type is None:
         return None
@@ -386,7 +386,7 @@ def _metric_input(reader: Reader, key: str) -> MetricInput | None:
 def _metric_input_map(data: YamlMap, metric: str, issues: Issues) -> MetricInput | None:
     reader = Reader(data, "metric", metric, issues)
     reader.check_keys({"name", "alias", "filter", "offset_window", "offset_to_grain"})
-    name = reader.text("name", required=True)
+    name = reader.definition_name()
     if name is None:
         return None
     for key in ("offset_window", "offset_to_grain"):
@@ -399,7 +399,7 @@ def _metric_input_map(data: YamlMap, metric: str, issues: Issues) -> MetricInput
 
 def _saved_query(reader: Reader) -> SavedQuery | None:
     reader.check_keys(COMMON_KEYS | {"query_params", "exports"})
-    name = reader.text("name", required=True)
+    name = reader.definition_name()
     params = reader.mapping("query_params")
     if name is None:
         return None
@@ -442,7 +442,7 @@ def _limit(reader: Reader) -> int | None:
 def _export(data: YamlMap, query: str, issues: Issues) -> Export | None:
     reader = Reader(data, "export", f"{query}.{name_of(data)}", issues)
     reader.check_keys({"name", "config"})
-    name = reader.text("name", required=True)
+    name = reader.definition_name()
     if name is None:
         return None
     config = reader.mapping("config")
@@ -461,8 +461,8 @@ def _export(data: YamlMap, query: str, issues: Issues) -> Export | None:
         name=name,
         location=reader.location,
         export_as=export_as,
-        schema=config_reader.text("schema"),
-        alias=config_reader.text("alias"),
+        schema=config_reader.relation_name("schema"),
+        alias=config_reader.relation_name("alias"),
     )
 
 

@@ -44,8 +44,12 @@ class EntityType(Enum):
 
     @property
     def is_one_side(self) -> bool:
-        """True when at most one row of the model carries each value of the entity."""
-        return self in (EntityType.PRIMARY, EntityType.UNIQUE, EntityType.NATURAL)
+        """True when at most one row of the model carries each value of the entity.
+
+        A natural key is unique only together with a validity window (slowly changing
+        dimensions), which is not supported yet, so it is not joined to.
+        """
+        return self in (EntityType.PRIMARY, EntityType.UNIQUE)
 
 
 class DimensionType(Enum):

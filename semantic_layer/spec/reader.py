@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from semantic_layer.errors import Location
 from semantic_layer.load.yaml_positions import YamlList, YamlMap
 from semantic_layer.validate.issues import Issues, did_you_mean
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_RELATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+MAX_NAME = 250
 
 
 class Reader:
@@ -38,6 +43,35 @@ class Reader:
             self.error(key, f"'{key}' must be a string")
             return None
         return str(value)
+
+    def definition_name(self, key: str = "name") -> str | None:
+        """A definition's name: lower-case letters, digits and single underscores.
+
+        ``__`` is refused because it joins entity paths (``customer__region``).
+        """
+        value = self.text(key, required=True)
+        if value is None:
+            return None
+        if not _NAME.match(value) or "__" in value or len(value) > MAX_NAME:
+            self.error(
+                key,
+                f"'{value[:80]}' is not a valid name: use lower-case letters, digits and single "
+                f"underscores, starting with a letter, at most {MAX_NAME} characters",
+            )
+            return None
+        return value
+
+    def relation_name(self, key: str) -> str | None:
+        """A schema or view name written to the warehouse and to a file name."""
+        value = self.text(key)
+        if value is not None and (not _RELATION_NAME.match(value) or len(value) > 128):
+            self.error(
+                key,
+                f"'{value[:80]}' is not a valid {key}: use letters, digits, '_' and '$', "
+                "starting with a letter or '_'",
+            )
+            return None
+        return value
 
     def boolean(self, key: str, default: bool = False) -> bool:
         value = self.data.get(key, default)

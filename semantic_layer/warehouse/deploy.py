@@ -6,17 +6,21 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
 from semantic_layer.compiler import CompiledView
 from semantic_layer.errors import UserError, WarehouseError
 from semantic_layer.render.dialects import Dialect
+from semantic_layer.warehouse.state import (
+    existing_relations,
+    key,
+    read_state,
+    record,
+    state_table,
+)
 
 logger = logging.getLogger(__name__)
-
-STATE_TABLE = "sl_deployed_views"
 
 
 @dataclass(frozen=True)
@@ -31,18 +35,6 @@ def _fingerprint(view: CompiledView) -> str:
     return hashlib.sha256("\n".join(view.ddl).encode("utf-8")).hexdigest()
 
 
-def _state_table(schema: str | None) -> sa.Table:
-    return sa.Table(
-        STATE_TABLE,
-        sa.MetaData(),
-        sa.Column("view_schema", sa.String(255)),
-        sa.Column("view_name", sa.String(255), nullable=False),
-        sa.Column("fingerprint", sa.String(64), nullable=False),
-        sa.Column("deployed_at", sa.String(32), nullable=False),
-        schema=schema,
-    )
-
-
 def deploy(
     engine: sa.Engine,
     views: list[CompiledView],
@@ -52,7 +44,7 @@ def deploy(
 ) -> list[DeployResult]:
     """Create or replace every view whose statement changed since the last deploy.
 
-    The fingerprint of each deployed statement is kept in the table ``sl_deployed_views`` of
+    The fingerprint of each deployed statement is kept in the table ``sl_state`` of
     ``state_schema``. A relation of the same name that this tool did not create is never
     replaced: the deploy stops before its first statement and names it. Where the engine has
     transactional DDL the whole deploy is one transaction.
@@ -62,19 +54,18 @@ def deploy(
         WarehouseError: the warehouse refused a statement.
     """
     schema = state_schema if dialect.supports_schemas else None
-    state = _state_table(schema)
+    state = state_table(schema)
     try:
         with engine.begin() as connection:
             # Every check runs before the first statement that changes anything.
             _require_sources(connection, views)
-            deployed = _read_state(connection, state)
+            deployed = read_state(connection, state)
             _refuse_foreign(connection, views, deployed, dialect)
 
             wanted = {v.schema for v in views if v.schema} | ({schema} if schema else set())
             for name in sorted(wanted):
                 if dialect.supports_schemas:
                     _create_schema(connection, name)
-            state.create(connection, checkfirst=True)
             return [
                 _deploy_one(connection, state, view, deployed, dialect, progress) for view in views
             ]
@@ -85,42 +76,17 @@ def deploy(
         ) from None
 
 
-def _read_state(connection: sa.Connection, state: sa.Table) -> dict[tuple[str | None, str], str]:
-    """The fingerprint of every view deployed before, by (schema, name); none on a first run."""
-    inspector = sa.inspect(connection)
-    schema = state.schema
-    if schema is not None and not inspector.has_schema(schema):
-        return {}
-    if state.name not in inspector.get_table_names(schema=schema):
-        return {}
-    rows = connection.execute(sa.select(state))
-    return {(row.view_schema, row.view_name): row.fingerprint for row in rows}
-
-
 def _deploy_one(connection, state, view, deployed, dialect, progress) -> DeployResult:  # type: ignore[no-untyped-def]
-    key = (_schema(view, dialect), view.name)
+    schema = _schema(view, dialect)
     fingerprint = _fingerprint(view)
-    exists = _exists(connection, view, dialect)
-    if deployed.get(key) == fingerprint and exists:
+    exists = view.name.lower() in existing_relations(connection, schema)
+    if deployed.get(key(schema, view.name)) == ("view", fingerprint) and exists:
         result = DeployResult(view, "unchanged")
     else:
         for statement in view.ddl:
             logger.debug("executing %s", statement)
             connection.exec_driver_sql(statement)
-        connection.execute(
-            sa.delete(state).where(
-                state.c.view_schema == key[0] if key[0] else state.c.view_schema.is_(None),
-                state.c.view_name == key[1],
-            )
-        )
-        connection.execute(
-            sa.insert(state).values(
-                view_schema=key[0],
-                view_name=key[1],
-                fingerprint=fingerprint,
-                deployed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            )
-        )
+        record(connection, state, "view", schema, view.name, fingerprint)
         result = DeployResult(view, "replaced" if exists else "created")
     if progress is not None:
         progress(result)
@@ -131,25 +97,15 @@ def _schema(view: CompiledView, dialect: Dialect) -> str | None:
     return view.schema if dialect.supports_schemas else None
 
 
-def _exists(connection: sa.Connection, view: CompiledView, dialect: Dialect) -> bool:
-    inspector = sa.inspect(connection)
-    schema = _schema(view, dialect)
-    return view.name in inspector.get_view_names(schema=schema)
-
-
 def _refuse_foreign(connection, views, deployed, dialect) -> None:  # type: ignore[no-untyped-def]
-    inspector = sa.inspect(connection)
+    """Stop when a view would take the place of a relation this tool did not create."""
     taken = []
     for view in views:
         schema = _schema(view, dialect)
-        if (schema, view.name) in deployed:
-            continue
-        if schema is not None and not inspector.has_schema(schema):
-            continue
-        names = set(inspector.get_view_names(schema=schema))
-        names |= set(inspector.get_table_names(schema=schema))
-        if view.name in names:
-            taken.append(view.qualified_name)
+        ours = deployed.get(key(schema, view.name), ("", ""))[0] == "view"
+        found = existing_relations(connection, schema).get(view.name.lower())
+        if found is not None and not ours:
+            taken.append(f"{schema}.{found}" if schema else found)
     if taken:
         raise UserError(
             "these relations already exist and were not created by sl, so they are left as "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -247,3 +248,56 @@ def _batches(file: Path, header: list[str], kinds: list[_Kind]) -> Iterator[list
             batch = []
     if batch:
         yield batch
+
+
+def load_owned_seeds(
+    engine: sa.Engine,
+    target: Target,
+    directory: Path,
+    schema: str | None,
+    state_schema: str | None,
+) -> list[SeedResult]:
+    """Load the seeds, refusing to replace a table that ``sl seed`` did not create.
+
+    Each loaded table is recorded in the state table (``sl_state``) of ``state_schema``, so a
+    later run may replace it; a table of the same name that is not recorded there belongs to
+    somebody else and is left as it is.
+
+    Raises:
+        UserError: a seed's table name is taken by a relation this tool did not load.
+    """
+    from semantic_layer.warehouse.state import (
+        existing_relations,
+        key,
+        read_state,
+        record,
+        state_table,
+    )
+
+    schemaless = engine.dialect.name in _SCHEMALESS_DIALECTS
+    table_schema = None if schemaless else schema
+    state = state_table(None if schemaless else state_schema)
+    files = sorted(directory.glob("*.csv"))
+    with engine.connect() as connection:
+        owned = read_state(connection, state)
+        present = existing_relations(connection, table_schema)
+    taken = [
+        present[file.stem.lower()]
+        for file in files
+        if file.stem.lower() in present
+        and owned.get(key(table_schema, file.stem), ("", ""))[0] != "seed"
+    ]
+    if taken:
+        where = f"schema {table_schema}" if table_schema else "the database"
+        raise UserError(
+            f"these tables in {where} were not loaded by sl seed, so they are left as they are "
+            f"and nothing was loaded: {', '.join(taken)}. Rename the CSV files or set another "
+            "seed-schema in sl_project.yml."
+        )
+
+    results = load_seeds(engine, target, directory, schema)
+    with engine.begin() as connection:
+        for file in files:
+            digest = hashlib.sha256(file.read_bytes()).hexdigest()
+            record(connection, state, "seed", table_schema, file.stem, digest)
+    return results

@@ -13,13 +13,18 @@ WITH orders__agg AS (
   FROM (
     SELECT
       CAST(DATE_TRUNC('MONTH', orders.ordered_at) AS DATE) AS metric_time__month,
-      customer.customer_type AS customer__customer_type,
+      customer.customer__customer_type AS customer__customer_type,
       orders.order_total AS order_total,
       1 AS order_count,
       orders.customer_id AS customers_with_orders
     FROM main.orders AS orders
-    LEFT JOIN main.customers AS customer
-      ON orders.customer_id = customer.customer_id
+    LEFT JOIN (
+      SELECT
+        customers.customer_type AS customer__customer_type,
+        customers.customer_id AS customer
+      FROM main.customers AS customers
+    ) AS customer
+      ON orders.customer_id = customer.customer
   ) AS src
   GROUP BY
     metric_time__month,

@@ -16,15 +16,20 @@ WITH orders__agg1 AS (
   FROM (
     SELECT
       DATE(orders.ordered_at, 'start of month') AS metric_time__month,
-      location.location_name AS location__location_name,
+      location.location__location_name AS location__location_name,
       orders.order_total AS order_total,
       1 AS order_count,
       orders.customer_id AS customers_with_orders,
       orders.tax_paid AS tax_paid,
       orders.order_cost AS order_cost
     FROM orders AS orders
-    LEFT JOIN locations AS location
-      ON orders.location_id = location.location_id
+    LEFT JOIN (
+      SELECT
+        locations.location_name AS location__location_name,
+        locations.location_id AS location
+      FROM locations AS locations
+    ) AS location
+      ON orders.location_id = location.location
   ) AS src
   GROUP BY
     metric_time__month,
@@ -37,12 +42,17 @@ WITH orders__agg1 AS (
   FROM (
     SELECT
       DATE(orders.ordered_at, 'start of month') AS metric_time__month,
-      location.location_name AS location__location_name,
+      location.location__location_name AS location__location_name,
       orders.is_repeat_order AS order_id__is_repeat_order,
       orders.customer_id AS customers_with_orders__filtered
     FROM orders AS orders
-    LEFT JOIN locations AS location
-      ON orders.location_id = location.location_id
+    LEFT JOIN (
+      SELECT
+        locations.location_name AS location__location_name,
+        locations.location_id AS location
+      FROM locations AS locations
+    ) AS location
+      ON orders.location_id = location.location
   ) AS src
   WHERE
     order_id__is_repeat_order
