@@ -1,0 +1,351 @@
+"""Input that tries to break the product: every case ends in a clear refusal (exit 1, no
+traceback) and leaves the warehouse and the user's files as they were."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from semantic_layer import api
+from semantic_layer.cli.main import main
+from semantic_layer.errors import UserError
+
+FIXTURE = Path(__file__).parent / "fixtures" / "tiny_shop"
+
+
+def _project(root: Path, extra: str | None = None) -> api.Options:
+    project = root / "project"
+    shutil.copytree(FIXTURE, project)
+    if extra is not None:
+        (project / "models" / "semantic" / "extra.yml").write_text(extra)
+    profiles = root / "profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text(
+        "tiny_shop:\n  target: dev\n  outputs:\n    dev:\n"
+        f"      type: duckdb\n      path: '{root / 'w.duckdb'}'\n      schema: main\n"
+    )
+    return api.Options(project_dir=project, profiles_dir=profiles)
+
+
+def _sl(options: api.Options, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main([*args, "--project-dir", str(options.project_dir),
+                 "--profiles-dir", str(options.profiles_dir)])  # fmt: skip
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def _tables(database: Path) -> list[tuple[str, str]]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(
+            "select table_schema, table_name from information_schema.tables order by all"
+        ).fetchall()
+
+
+DROP_IN_EXPR = """
+metrics:
+  - name: sneaky
+    type: derived
+    type_params:
+      expr: "revenue; DROP TABLE raw.raw_orders"
+      metrics: [{name: revenue}]
+"""
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["revenue; DROP TABLE raw.raw_orders", "(SELECT 1) + revenue", "revenue + ?"],
+)
+def test_an_expr_holding_a_statement_is_refused_before_anything_runs(
+    tmp_path, capsys, expr
+) -> None:  # type: ignore[no-untyped-def]
+    options = _project(tmp_path, DROP_IN_EXPR.replace("revenue; DROP TABLE raw.raw_orders", expr))
+    api.seed(options)
+    before = _tables(tmp_path / "w.duckdb")
+
+    code, output = _sl(options, capsys, "run")
+
+    assert code == 1
+    assert "extra.yml" in output and "Traceback" not in output
+    assert _tables(tmp_path / "w.duckdb") == before  # no view, no drop
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "{{ Dimension('customer__region') }} = 'EU'; DROP TABLE raw.raw_orders",
+        "{{ Dimension('customer__region') }} IN (SELECT name FROM raw.raw_customers)",
+        "{{ Dimension('customer__region') }} = 'EU' /* unterminated",
+        "{{ Dimension('customer__region') }} = 'unterminated",
+        "raw_orders.amount > 0",
+        "nonsense_column = 1",
+    ],
+)
+def test_hostile_filters_are_refused(tmp_path, capsys, where) -> None:  # type: ignore[no-untyped-def]
+    options = _project(tmp_path)
+    api.seed(options)
+    before = _tables(tmp_path / "w.duckdb")
+
+    code, output = _sl(options, capsys, "query", "-m", "revenue", "-w", where)
+
+    assert code == 1, output
+    assert "Traceback" not in output and "internal error" not in output
+    assert _tables(tmp_path / "w.duckdb") == before
+
+
+@pytest.mark.parametrize(
+    "alias",
+    ["/../../models/marts/orders", "../escape", "a.b", "has space"],
+)
+def test_an_export_name_cannot_leave_the_compiled_folder(tmp_path, capsys, alias) -> None:  # type: ignore[no-untyped-def]
+    extra = f"""
+saved_queries:
+  - name: escape
+    query_params: {{metrics: [revenue]}}
+    exports:
+      - name: escape
+        config: {{export_as: view, alias: "{alias}"}}
+"""
+    options = _project(tmp_path, extra)
+    victim = options.project_dir / "models" / "staging" / "stg_orders.sql"
+    original = victim.read_text()
+
+    code, output = _sl(options, capsys, "compile")
+
+    assert code == 1
+    assert "extra.yml:" in output and "is not a valid alias" in output
+    assert victim.read_text() == original
+
+
+def test_a_view_differing_only_in_case_from_a_users_view_is_refused(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    options = _project(tmp_path)
+    api.seed(options)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
+        connection.execute('create view main."SHOP_MONTHLY_BY_REGION" as select 42 as mine')
+
+    code, output = _sl(options, capsys, "run")
+
+    assert code == 1
+    assert "SHOP_MONTHLY_BY_REGION" in output and "were not created by sl" in output
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
+        assert connection.execute('select * from main."SHOP_MONTHLY_BY_REGION"').fetchall() == [
+            (42,)
+        ]
+
+
+def test_an_export_named_like_a_sql_model_is_refused(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    extra = """
+saved_queries:
+  - name: clash
+    query_params: {metrics: [revenue]}
+    exports:
+      - name: stg_orders
+        config: {export_as: view}
+"""
+    options = _project(tmp_path, extra)
+    code, output = _sl(options, capsys, "validate")
+    assert code == 1
+    assert "same relation as SQL model 'stg_orders'" in output
+
+
+def test_seed_does_not_replace_a_table_it_did_not_load(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    options = _project(tmp_path)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
+        connection.execute("create schema raw")
+        connection.execute("create table raw.raw_orders as select 999 as important")
+
+    code, output = _sl(options, capsys, "seed")
+
+    assert code == 1
+    assert "raw_orders" in output and "were not loaded by sl seed" in output
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
+        assert connection.execute("select * from raw.raw_orders").fetchall() == [(999,)]
+
+
+def test_seed_may_reload_what_it_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    options = _project(tmp_path)
+    api.seed(options)
+    results, _ = api.seed(options)
+    assert {r.table: r.rows for r in results}["raw_orders"] == 6  # the fixture's six orders
+
+
+JOINED_COALESCE = """
+semantic_models:
+  - name: orphan_orders
+    description: The orders again, with a customer key that matches no customer.
+    model: ref('stg_orders')
+    defaults:
+      agg_time_dimension: ordered_at
+    entities:
+      - name: orphan_order
+        type: primary
+        expr: order_id
+      - name: customer
+        type: foreign
+        expr: customer_id + 100
+    dimensions:
+      - name: ordered_at
+        type: time
+        type_params:
+          time_granularity: day
+    measures:
+      - name: orphan_amount
+        expr: amount
+        agg: sum
+  - name: customer_regions
+    model: ref('stg_customers')
+    entities:
+      - name: customer
+        type: unique
+        expr: customer_id
+    dimensions:
+      - name: region_or_unknown
+        type: categorical
+        expr: coalesce(region, 'unknown')
+metrics:
+  - name: orphan_amount
+    type: simple
+    type_params:
+      measure: orphan_amount
+"""
+
+
+def test_a_joined_dimension_expr_is_null_for_facts_without_a_match(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    options = _project(tmp_path, JOINED_COALESCE)
+    api.seed(options)
+    api.run(options)
+    result = api.query(options, metrics=["orphan_amount"], group_by=["customer__region_or_unknown"],
+                       where=[], order_by=[], limit=None)  # fmt: skip
+    # No order finds a customer (ids are shifted by 100): one NULL group holding all 37, not
+    # 'unknown', which only customer 3's own row may produce.
+    assert result.rows == ((None, 37),)
+
+
+def test_a_derived_metric_must_use_an_input(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    extra = """
+metrics:
+  - name: constant
+    type: derived
+    type_params:
+      expr: "1"
+      metrics: [{name: revenue}]
+"""
+    code, output = _sl(_project(tmp_path, extra), capsys, "validate")
+    assert code == 1
+    assert "must use at least one of its input metrics" in output
+
+
+def test_env_var_is_not_available_in_definitions(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SL_SECRET_FOR_TEST", "TopSecretPw99")
+    extra = """
+metrics:
+  - name: leaky
+    type: simple
+    type_params: {measure: revenue}
+    filter: "{{ Dimension('customer__region') }} = '{{ env_var('SL_SECRET_FOR_TEST') }}'"
+"""
+    code, output = _sl(_project(tmp_path, extra), capsys, "compile")
+    assert code == 1
+    assert "only available in profiles.yml" in output
+    assert "TopSecretPw99" not in output
+
+
+@pytest.mark.parametrize("name", ["Revenue", "gross__margin", "1st", "a b"])
+def test_metric_names_follow_the_naming_rules(tmp_path, capsys, name) -> None:  # type: ignore[no-untyped-def]
+    extra = f"""
+metrics:
+  - name: "{name}"
+    type: simple
+    type_params: {{measure: revenue}}
+"""
+    code, output = _sl(_project(tmp_path, extra), capsys, "validate")
+    assert code == 1
+    assert "is not a valid name" in output
+
+
+def test_remainder_by_zero_is_null_not_an_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    extra = """
+metrics:
+  - name: zero
+    type: simple
+    type_params: {measure: revenue}
+    filter: "{{ Dimension('customer__region') }} = 'nowhere'"
+  - name: remainder
+    type: derived
+    type_params:
+      expr: revenue % zero
+      metrics: [{name: revenue}, {name: zero}]
+"""
+    options = _project(tmp_path, extra)
+    api.seed(options)
+    api.run(options)
+    result = api.query(options, metrics=["remainder"], group_by=[], where=[], order_by=[],
+                       limit=None)  # fmt: skip
+    assert result.rows == ((None,),)
+
+
+def test_a_literal_expr_is_a_value_not_a_column(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    extra = """
+semantic_models:
+  - name: flags
+    model: ref('stg_orders')
+    defaults:
+      agg_time_dimension: ordered_at
+    entities:
+      - name: flag_order
+        type: primary
+        expr: order_id
+    dimensions:
+      - name: ordered_at
+        type: time
+        type_params:
+          time_granularity: day
+      - name: always
+        type: categorical
+        expr: "true"
+    measures:
+      - name: flagged_orders
+        expr: "1"
+        agg: sum
+metrics:
+  - name: flagged_orders
+    type: simple
+    type_params: {measure: flagged_orders}
+"""
+    options = _project(tmp_path, extra)
+    api.seed(options)
+    api.run(options)
+    result = api.query(options, metrics=["flagged_orders"], group_by=["flag_order__always"],
+                       where=[], order_by=[], limit=None)  # fmt: skip
+    assert result.rows == ((True, 6),)
+
+
+def test_a_typo_in_the_project_dialect_points_at_the_project_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    options = _project(tmp_path)
+    config = options.project_dir / "sl_project.yml"
+    config.write_text(config.read_text().replace("sql-dialect: duckdb", "sql-dialect: duckbd"))
+    code, output = _sl(options, capsys, "validate")
+    assert code == 1
+    assert "sl_project.yml:" in output and "did you mean 'duckdb'?" in output
+
+
+def test_reading_commands_do_not_create_a_warehouse_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    options = _project(tmp_path)
+    code, output = _sl(options, capsys, "query", "-m", "revenue")
+    assert code == 1
+    assert "does not exist yet" in output
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_an_unknown_metric_in_an_unused_metric_filter_is_reported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    extra = """
+metrics:
+  - name: unused
+    type: simple
+    type_params: {measure: revenue}
+    filter: "{{ Dimension('customer__nonexistent') }} = 'x'"
+"""
+    with pytest.raises(UserError, match="nonexistent"):
+        api.validate(_project(tmp_path, extra))
