@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.helpers import copy_sample_project, write_profile
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -23,25 +20,6 @@ def update_snapshots(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-snapshots"))
 
 
-def copy_sample_project(destination: Path) -> Path:
-    """The repository's sample project (definitions, SQL models, macros) in ``destination``."""
-    destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "sl_project.yml", destination / "sl_project.yml")
-    for folder in ("models", "macros"):
-        shutil.copytree(REPO / folder, destination / folder)
-    return destination
-
-
-def write_profile(folder: Path, database: Path, profile: str = "jaffle_shop") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "profiles.yml").write_text(
-        f"{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-        f"      path: '{database}'\n      schema: main\n",
-        encoding="utf-8",
-    )
-    return folder
-
-
 @pytest.fixture(scope="session")
 def sample_project(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The sample project, seeded with one year of Jaffle Shop data and deployed once."""
@@ -49,7 +27,9 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
 
     root = tmp_path_factory.mktemp("sample")
     project = copy_sample_project(root / "project")
-    profiles = write_profile(root / "profiles", root / "warehouse.duckdb")
+    profiles = write_profile(
+        root / "profiles", "jaffle_shop", {"dev": (root / "warehouse.duckdb", "main")}
+    )
     options = api.Options(project_dir=project, profiles_dir=profiles)
     api.seed(options)
     first_run = api.run(options)

@@ -3,38 +3,14 @@ traceback) and leaves the warehouse and the user's files as they were."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from semantic_layer import api
-from semantic_layer.cli.main import main
 from semantic_layer.errors import UserError
-
-FIXTURE = Path(__file__).parent / "fixtures" / "tiny_shop"
-
-
-def _project(root: Path, extra: str | None = None) -> api.Options:
-    project = root / "project"
-    shutil.copytree(FIXTURE, project)
-    if extra is not None:
-        (project / "models" / "semantic" / "extra.yml").write_text(extra)
-    profiles = root / "profiles"
-    profiles.mkdir()
-    (profiles / "profiles.yml").write_text(
-        "tiny_shop:\n  target: dev\n  outputs:\n    dev:\n"
-        f"      type: duckdb\n      path: '{root / 'w.duckdb'}'\n      schema: main\n"
-    )
-    return api.Options(project_dir=project, profiles_dir=profiles)
-
-
-def _sl(options: api.Options, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main([*args, "--project-dir", str(options.project_dir),
-                 "--profiles-dir", str(options.profiles_dir)])  # fmt: skip
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+from tests.helpers import run_sl, tiny_shop
 
 
 def _tables(database: Path) -> list[tuple[str, str]]:
@@ -61,11 +37,11 @@ metrics:
 def test_an_expr_holding_a_statement_is_refused_before_anything_runs(
     tmp_path, capsys, expr
 ) -> None:  # type: ignore[no-untyped-def]
-    options = _project(tmp_path, DROP_IN_EXPR.replace("revenue; DROP TABLE raw.raw_orders", expr))
+    options = tiny_shop(tmp_path, DROP_IN_EXPR.replace("revenue; DROP TABLE raw.raw_orders", expr))
     api.seed(options)
     before = _tables(tmp_path / "w.duckdb")
 
-    code, output = _sl(options, capsys, "run")
+    code, output = run_sl(options, capsys, "run")
 
     assert code == 1
     assert "extra.yml" in output and "Traceback" not in output
@@ -84,11 +60,11 @@ def test_an_expr_holding_a_statement_is_refused_before_anything_runs(
     ],
 )
 def test_hostile_filters_are_refused(tmp_path, capsys, where) -> None:  # type: ignore[no-untyped-def]
-    options = _project(tmp_path)
+    options = tiny_shop(tmp_path)
     api.seed(options)
     before = _tables(tmp_path / "w.duckdb")
 
-    code, output = _sl(options, capsys, "query", "-m", "revenue", "-w", where)
+    code, output = run_sl(options, capsys, "query", "-m", "revenue", "-w", where)
 
     assert code == 1, output
     assert "Traceback" not in output and "internal error" not in output
@@ -108,11 +84,11 @@ saved_queries:
       - name: escape
         config: {{export_as: view, alias: "{alias}"}}
 """
-    options = _project(tmp_path, extra)
+    options = tiny_shop(tmp_path, extra)
     victim = options.project_dir / "models" / "staging" / "stg_orders.sql"
     original = victim.read_text()
 
-    code, output = _sl(options, capsys, "compile")
+    code, output = run_sl(options, capsys, "compile")
 
     assert code == 1
     assert "extra.yml:" in output and "is not a valid alias" in output
@@ -120,12 +96,12 @@ saved_queries:
 
 
 def test_a_view_differing_only_in_case_from_a_users_view_is_refused(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    options = _project(tmp_path)
+    options = tiny_shop(tmp_path)
     api.seed(options)
     with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
         connection.execute('create view main."SHOP_MONTHLY_BY_REGION" as select 42 as mine')
 
-    code, output = _sl(options, capsys, "run")
+    code, output = run_sl(options, capsys, "run")
 
     assert code == 1
     assert "SHOP_MONTHLY_BY_REGION" in output and "were not created by sl" in output
@@ -144,19 +120,19 @@ saved_queries:
       - name: stg_orders
         config: {export_as: view}
 """
-    options = _project(tmp_path, extra)
-    code, output = _sl(options, capsys, "validate")
+    options = tiny_shop(tmp_path, extra)
+    code, output = run_sl(options, capsys, "validate")
     assert code == 1
     assert "same relation as SQL model 'stg_orders'" in output
 
 
 def test_seed_does_not_replace_a_table_it_did_not_load(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    options = _project(tmp_path)
+    options = tiny_shop(tmp_path)
     with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
         connection.execute("create schema raw")
         connection.execute("create table raw.raw_orders as select 999 as important")
 
-    code, output = _sl(options, capsys, "seed")
+    code, output = run_sl(options, capsys, "seed")
 
     assert code == 1
     assert "raw_orders" in output and "were not loaded by sl seed" in output
@@ -165,7 +141,7 @@ def test_seed_does_not_replace_a_table_it_did_not_load(tmp_path, capsys) -> None
 
 
 def test_seed_may_reload_what_it_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    options = _project(tmp_path)
+    options = tiny_shop(tmp_path)
     api.seed(options)
     results, _ = api.seed(options)
     assert {r.table: r.rows for r in results}["raw_orders"] == 6  # the fixture's six orders
@@ -213,7 +189,7 @@ metrics:
 
 
 def test_a_joined_dimension_expr_is_null_for_facts_without_a_match(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    options = _project(tmp_path, JOINED_COALESCE)
+    options = tiny_shop(tmp_path, JOINED_COALESCE)
     api.seed(options)
     api.run(options)
     result = api.query(options, metrics=["orphan_amount"], group_by=["customer__region_or_unknown"],
@@ -232,7 +208,7 @@ metrics:
       expr: "1"
       metrics: [{name: revenue}]
 """
-    code, output = _sl(_project(tmp_path, extra), capsys, "validate")
+    code, output = run_sl(tiny_shop(tmp_path, extra), capsys, "validate")
     assert code == 1
     assert "must use at least one of its input metrics" in output
 
@@ -246,7 +222,7 @@ metrics:
     type_params: {measure: revenue}
     filter: "{{ Dimension('customer__region') }} = '{{ env_var('SL_SECRET_FOR_TEST') }}'"
 """
-    code, output = _sl(_project(tmp_path, extra), capsys, "compile")
+    code, output = run_sl(tiny_shop(tmp_path, extra), capsys, "compile")
     assert code == 1
     assert "only available in profiles.yml" in output
     assert "TopSecretPw99" not in output
@@ -260,7 +236,7 @@ metrics:
     type: simple
     type_params: {{measure: revenue}}
 """
-    code, output = _sl(_project(tmp_path, extra), capsys, "validate")
+    code, output = run_sl(tiny_shop(tmp_path, extra), capsys, "validate")
     assert code == 1
     assert "is not a valid name" in output
 
@@ -278,7 +254,7 @@ metrics:
       expr: revenue % zero
       metrics: [{name: revenue}, {name: zero}]
 """
-    options = _project(tmp_path, extra)
+    options = tiny_shop(tmp_path, extra)
     api.seed(options)
     api.run(options)
     result = api.query(options, metrics=["remainder"], group_by=[], where=[], order_by=[],
@@ -314,7 +290,7 @@ metrics:
     type: simple
     type_params: {measure: flagged_orders}
 """
-    options = _project(tmp_path, extra)
+    options = tiny_shop(tmp_path, extra)
     api.seed(options)
     api.run(options)
     result = api.query(options, metrics=["flagged_orders"], group_by=["flag_order__always"],
@@ -323,17 +299,17 @@ metrics:
 
 
 def test_a_typo_in_the_project_dialect_points_at_the_project_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    options = _project(tmp_path)
+    options = tiny_shop(tmp_path)
     config = options.project_dir / "sl_project.yml"
     config.write_text(config.read_text().replace("sql-dialect: duckdb", "sql-dialect: duckbd"))
-    code, output = _sl(options, capsys, "validate")
+    code, output = run_sl(options, capsys, "validate")
     assert code == 1
     assert "sl_project.yml:" in output and "did you mean 'duckdb'?" in output
 
 
 def test_reading_commands_do_not_create_a_warehouse_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    options = _project(tmp_path)
-    code, output = _sl(options, capsys, "query", "-m", "revenue")
+    options = tiny_shop(tmp_path)
+    code, output = run_sl(options, capsys, "query", "-m", "revenue")
     assert code == 1
     assert "does not exist yet" in output
     assert not (tmp_path / "w.duckdb").exists()
@@ -348,4 +324,4 @@ metrics:
     filter: "{{ Dimension('customer__nonexistent') }} = 'x'"
 """
     with pytest.raises(UserError, match="nonexistent"):
-        api.validate(_project(tmp_path, extra))
+        api.validate(tiny_shop(tmp_path, extra))

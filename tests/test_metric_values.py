@@ -18,7 +18,6 @@ Customer 4 (EU) has placed no order.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,8 +28,8 @@ import pytest
 
 from semantic_layer import api
 from semantic_layer.errors import UserError
+from tests.helpers import tiny_shop
 
-FIXTURE = Path(__file__).parent / "fixtures" / "tiny_shop"
 FEB, MAR = date(2024, 2, 1), date(2024, 3, 1)
 WEEK_FEB_12, WEEK_MAR_04, WEEK_MAR_11 = date(2024, 2, 12), date(2024, 3, 4), date(2024, 3, 11)
 approx = pytest.approx
@@ -46,24 +45,11 @@ class Shop:
 
 
 def build_shop(root: Path, extra_definitions: str | None = None) -> Shop:
-    """Copy the fixture to ``root``, point a profile at ``root/warehouse.duckdb``, seed, run."""
-    project = root / "project"
-    shutil.copytree(FIXTURE, project)
-    if extra_definitions is not None:
-        (project / "models" / "semantic" / "extra.yml").write_text(extra_definitions)
-
-    warehouse = root / "warehouse.duckdb"
-    profiles = root / "profiles"
-    profiles.mkdir()
-    (profiles / "profiles.yml").write_text(
-        "tiny_shop:\n  target: dev\n  outputs:\n    dev:\n"
-        f"      type: duckdb\n      path: '{warehouse}'\n      schema: main\n"
-    )
-
-    options = api.Options(project_dir=project, profiles_dir=profiles)
+    """A deployed copy of the tiny shop in ``root`` with its own DuckDB file."""
+    options = tiny_shop(root, extra_definitions)
     api.seed(options)
     first_run = tuple((result.view.name, result.action) for result in api.run(options))
-    return Shop(options, warehouse, first_run)
+    return Shop(options, root / "w.duckdb", first_run)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -23,9 +22,7 @@ import duckdb
 import pytest
 
 from semantic_layer import api
-from semantic_layer.cli.main import main
-
-FIXTURE = Path(__file__).parent / "fixtures" / "tiny_shop"
+from tests.helpers import run_sl, tiny_shop, write_profile
 
 MACROS = """
 {% macro doubled(column_name) %}({{ column_name }} * 2){% endmacro %}
@@ -81,23 +78,15 @@ saved_queries:
 
 
 def _project(root: Path, sources_schema: str = "raw") -> api.Options:
-    project = root / "project"
-    shutil.copytree(FIXTURE, project)
+    options = tiny_shop(root, EXTRA)
+    project = options.project_dir
     (project / "macros").mkdir(exist_ok=True)
     (project / "macros" / "helpers.sql").write_text(MACROS)
-    (project / "models" / "semantic" / "extra.yml").write_text(EXTRA)
     sources = project / "models" / "staging" / "sources.yml"
     sources.write_text(sources.read_text().replace("schema: raw", f"schema: {sources_schema}"))
-
-    profiles = root / "profiles"
-    profiles.mkdir()
-    (profiles / "profiles.yml").write_text(
-        "tiny_shop:\n  target: dev\n  outputs:\n"
-        f"    dev:\n      type: duckdb\n      path: '{root / 'dev.duckdb'}'\n      schema: main\n"
-        f"    prod:\n      type: duckdb\n      path: '{root / 'prod.duckdb'}'\n"
-        "      schema: analytics\n"
-    )
-    return api.Options(project_dir=project, profiles_dir=profiles)
+    outputs = {"dev": (root / "dev.duckdb", "main"), "prod": (root / "prod.duckdb", "analytics")}
+    write_profile(root / "profiles", "tiny_shop", outputs)
+    return options
 
 
 @pytest.fixture(scope="module")
@@ -148,11 +137,9 @@ def test_source_schema_follows_the_target(tmp_path: Path) -> None:
 
 
 def _cli(options: api.Options, capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    code = main([*args, "--project-dir", str(options.project_dir),
-                 "--profiles-dir", str(options.profiles_dir)])  # fmt: skip
-    captured = capsys.readouterr()
-    assert code == 0, captured.err
-    return captured.out
+    code, output = run_sl(options, capsys, *args)
+    assert code == 0, output
+    return output
 
 
 def test_query_prints_csv(shop: api.Options, capsys: pytest.CaptureFixture[str]) -> None:

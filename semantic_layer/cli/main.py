@@ -21,6 +21,16 @@ EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 TABLE_ROWS = 20
 
 
+format_option = click.option(
+    "--format",
+    "output",
+    type=click.Choice(sorted(FORMATS)),
+    default="table",
+    show_default=True,
+    help="How to print the rows: an aligned table, CSV or JSON.",
+)
+
+
 def project_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command shares: where the project is and which target to use."""
     options = [
@@ -169,14 +179,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 )
 @click.option("--limit", type=click.IntRange(min=0), help="The largest number of rows to return.")
 @click.option("--explain", is_flag=True, help="Print the SQL instead of running it.")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(sorted(FORMATS)),
-    default="table",
-    show_default=True,
-    help="How to print the rows.",
-)
+@format_option
 def query(
     options: api.Options,
     metrics: tuple[str, ...],
@@ -210,14 +213,7 @@ def query(
     type=click.IntRange(min=0),
     help="The largest number of rows to print; by default 20 in a table and all in CSV or JSON.",
 )
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(sorted(FORMATS)),
-    default="table",
-    show_default=True,
-    help="How to print the rows.",
-)
+@format_option
 def show(options: api.Options, view: str, limit: int | None, output: str) -> None:
     """Print the rows of a deployed view."""
     default = limit is None and output == "table"
