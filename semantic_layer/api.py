@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from semantic_layer import sqlnames
 from semantic_layer.compiler import CompiledView, Compiler, compile_project, write_compiled
-from semantic_layer.errors import Location, UserError
+from semantic_layer.errors import Location, UserError, WarehouseError
 from semantic_layer.plan.builder import GroupByItem, QuerySpec
 from semantic_layer.plan.names import parse_element_name
 from semantic_layer.profiles import Target, load_target
@@ -52,6 +52,8 @@ class Context:
 
         With ``reading``, an embedded database file must already exist.
         """
+        import sqlalchemy
+
         from semantic_layer.warehouse.connect import create_engine, require_existing_file
 
         if reading:
@@ -59,8 +61,16 @@ class Context:
         engine = create_engine(self.target, self.project.config.root)
         try:
             yield engine
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            raise WarehouseError(self._refusal(error)) from None
         finally:
             engine.dispose()
+
+    def _refusal(self, error: Exception) -> str:
+        """The warehouse's own words, first line only, with the target's secrets masked."""
+        original = getattr(error, "orig", None) or error
+        first = (str(original).strip().splitlines() or [type(original).__name__])[0]
+        return self.target.redact(f"the warehouse refused: {first}")
 
 
 def open_context(options: Options, dialect: str | None = None, connect: bool = True) -> Context:
@@ -106,8 +116,15 @@ def run(options: Options, progress: Callable[..., None] | None = None):  # type:
     from semantic_layer.warehouse.deploy import deploy
 
     views, _, context = compile_views(options, connect=True)
-    with context.engine() as engine:
-        return deploy(engine, views, context.dialect, context.target.schema, progress)
+    try:
+        with context.engine() as engine:
+            return deploy(engine, views, context.dialect, context.target.schema, progress)
+    except WarehouseError as error:
+        if context.dialect.transactional_ddl:
+            raise WarehouseError(f"{error.message}; the deploy was rolled back") from None
+        raise WarehouseError(
+            f"{error.message}; views deployed before this statement stay replaced"
+        ) from None
 
 
 def seed(options: Options, years: int = 1):  # type: ignore[no-untyped-def]

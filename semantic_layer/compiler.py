@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -212,7 +213,7 @@ class Compiler:
             ddl = [render_sql(drop, self.dialect), render_sql(create, self.dialect)]
         for text in ddl:
             _require_one_statement(text, self.dialect, name)
-        lines = [f"-- {line}" for line in header]
+        lines = [f"-- {_one_line(line)}" for line in header]
         lines.append(f"-- compiled for {self.dialect.name}; edit the definitions, not this file")
         statement = "\n".join(lines) + "\n" + "".join(f"{text};\n" for text in ddl)
         database = self.target.database if schema else None
@@ -242,6 +243,12 @@ def compile_project(project: Project, target: Target, dialect: Dialect) -> list[
     _check_unique_views(views, issues)
     issues.raise_if_errors()
     return _in_dependency_order(views)
+
+
+def _one_line(text: str) -> str:
+    """Text for a ``--`` comment: control characters (a newline in a path) escaped, so no
+    part of it can become a statement in the compiled file."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _require_one_statement(text: str, dialect: Dialect, view: str) -> None:

@@ -34,3 +34,31 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
     api.seed(options)
     first_run = api.run(options)
     return options, root / "warehouse.duckdb", first_run
+
+
+@pytest.fixture(scope="session")
+def postgres_server():  # type: ignore[no-untyped-def]
+    """A private PostgreSQL on 127.0.0.1 for the whole run; skipped where none can start."""
+    from tests.servers import PostgresServer
+
+    pytest.importorskip("psycopg", reason="psycopg is not installed")
+    server = PostgresServer.find()
+    if server is None:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mariadb_server():  # type: ignore[no-untyped-def]
+    """A private MariaDB (our MySQL) on 127.0.0.1; skipped where it is not installed."""
+    from tests.servers import MariaDbServer
+
+    pytest.importorskip("pymysql", reason="pymysql is not installed")
+    server = MariaDbServer.find()
+    if server is None:
+        pytest.skip("MariaDB (our MySQL stand-in) is not installed")
+    server.start()
+    yield server
+    server.stop()

@@ -325,3 +325,138 @@ metrics:
 """
     with pytest.raises(UserError, match="nonexistent"):
         api.validate(tiny_shop(tmp_path, extra))
+
+
+def test_an_export_schema_differing_only_in_case_cannot_replace_a_users_view(
+    tmp_path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    extra = """
+saved_queries:
+  - name: clobber
+    query_params: {metrics: [revenue]}
+    exports:
+      - name: clobber
+        config: {export_as: view, schema: MAIN, alias: my_report}
+"""
+    options = tiny_shop(tmp_path, extra)
+    api.seed(options)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
+        connection.execute("create view main.my_report as select 'precious' as x")
+
+    code, output = run_sl(options, capsys, "run")
+
+    assert code == 1 and "my_report" in output and "were not created by sl" in output
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
+        assert connection.execute("select * from main.my_report").fetchall() == [("precious",)]
+
+
+def test_a_target_schema_written_in_another_case_deploys_twice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    options = tiny_shop(tmp_path, schema="Main")
+    api.seed(options)
+    assert {r.action for r in api.run(options)} == {"created"}
+    assert {r.action for r in api.run(options)} == {"unchanged"}
+
+
+def test_a_measure_named_like_a_filtered_entity_keeps_its_own_values(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    extra = """
+semantic_models:
+  - name: amounts
+    model: ref('stg_orders')
+    defaults:
+      agg_time_dimension: ordered_at
+    entities:
+      - name: amount_order
+        type: primary
+        expr: order_id
+      - name: customer
+        type: foreign
+        expr: customer_id
+    dimensions:
+      - name: ordered_at
+        type: time
+        type_params:
+          time_granularity: day
+    measures:
+      - name: customer
+        expr: amount
+        agg: sum
+metrics:
+  - name: amount_by_customer
+    type: simple
+    type_params: {measure: customer}
+"""
+    options = tiny_shop(tmp_path, extra)
+    api.seed(options)
+    api.run(options)
+    result = api.query(options, metrics=["amount_by_customer"], group_by=[],
+                       where=["{{ Entity('customer') }} = 1"], order_by=[], limit=None)  # fmt: skip
+    assert result.rows == ((21,),)  # customer 1's orders: 10 + 7 + 4
+
+
+def test_a_seed_that_failed_halfway_can_be_run_again(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    options = tiny_shop(tmp_path)
+    bad = options.project_dir / "seeds" / "zz_bad.csv"
+    bad.write_bytes(b"\xff\xfe\x00\x01garbage\n")  # not text DuckDB can read
+
+    code, output = run_sl(options, capsys, "seed")
+    assert code == 1 and "zz_bad.csv" in output
+
+    bad.unlink()
+    code, output = run_sl(options, capsys, "seed")
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (["sl_state.csv"], "sl's own table"),
+        (["Upper.csv", "upper.csv"], "would load into one table"),
+    ],
+)
+def test_seed_file_names_that_would_collide_are_refused(tmp_path, capsys, names, message) -> None:  # type: ignore[no-untyped-def]
+    options = tiny_shop(tmp_path)
+    for name in names:
+        (options.project_dir / "seeds" / name).write_text("a,b\n1,2\n")
+    code, output = run_sl(options, capsys, "seed")
+    assert code == 1 and message in output
+
+
+def test_a_newline_in_a_path_stays_inside_the_header_comment(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    options = tiny_shop(tmp_path)
+    odd = options.project_dir / "models" / "x\nDROP TABLE raw.raw_orders;\n"
+    odd.mkdir()
+    (options.project_dir / "models" / "marts" / "order_items.sql").rename(odd / "order_items.sql")
+    views, _, _ = api.compile_views(options)
+    text = next(view for view in views if view.name == "order_items").statement
+    assert all(line.startswith("--") for line in text.splitlines() if "DROP" in line)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("semantic_models:\n  - name: broken\n    model: ref('stg_orders')\n    measures: 5\n",
+         "'measures' must be a list"),
+        ("metrics:\n  - name: qualified\n    type: derived\n    type_params:\n"
+         "      expr: x.revenue + 1\n      metrics: [{name: revenue}]\n",
+         "name an input metric by its name or alias alone"),
+    ],
+)  # fmt: skip
+def test_malformed_definitions_are_located(tmp_path, capsys, extra, message) -> None:  # type: ignore[no-untyped-def]
+    code, output = run_sl(tiny_shop(tmp_path, extra), capsys, "validate")
+    assert code == 1 and message in output and "extra.yml:" in output
+    assert "internal error" not in output
+
+
+def test_a_filter_must_be_a_condition(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    options = tiny_shop(tmp_path)
+    api.seed(options)
+    code, output = run_sl(options, capsys, "query", "-m", "revenue", "-w", "1")
+    assert code == 1 and "must be a condition" in output
+
+
+def test_a_warehouse_that_cannot_be_opened_is_a_user_error(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    options = tiny_shop(tmp_path)
+    (tmp_path / "w.duckdb").mkdir()  # a folder where the database file should be
+    code, output = run_sl(options, capsys, "seed")
+    assert code == 1, output
+    assert "internal error" not in output

@@ -74,10 +74,15 @@ class _Planner:
     query: QuerySpec
     leaves: dict[tuple[str, tuple[str, ...]], _Leaf] = field(default_factory=dict)
     filter_cache: dict[tuple[str, Location], ParsedFilter] = field(default_factory=dict)
+    # A metric read under the same filters is planned once, however often it is used.
+    nodes: dict[tuple[str, tuple[str, ...]], MetricNode] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.resolver = Resolver(self.manifest)
         self.expressions = ExpressionParser(self.environment, self.dialect)
+        self.entity_names = {
+            e.name for model in self.manifest.semantic_models.values() for e in model.entities
+        }
 
     # -- metrics into metric nodes and leaves ------------------------------------------------
 
@@ -98,7 +103,16 @@ class _Planner:
                 metric.location,
             )
 
-        stack = stack + (name,)
+        memo = (name, tuple(sorted({f.sql for f in filters})))
+        if memo in self.nodes:
+            return self.nodes[memo]
+        self.nodes[memo] = self.fresh_node(metric, filters, stack + (name,))
+        return self.nodes[memo]
+
+    def fresh_node(
+        self, metric: Metric, filters: tuple[ParsedFilter, ...], stack: tuple[str, ...]
+    ) -> MetricNode:
+        name = metric.name
         filters = filters + self.parsed(metric.filters)
         if metric.type is MetricType.SIMPLE:
             return self.simple(metric, filters)
@@ -148,6 +162,9 @@ class _Planner:
         """
         taken = {leaf.column for leaf in self.leaves.values()} | set(self.query.metrics)
         taken |= {reading.text for item in self.query.group_by for reading in item.readings}
+        # Rows also carry the elements that filters read; a bare entity name is the only such
+        # column without '__' in it, so no measure column may take one.
+        taken |= self.entity_names
         name, counter = preferred, 1
         while name in taken:
             counter += 1
@@ -162,6 +179,12 @@ class _Planner:
         references = {item.reference: item for item in metric.inputs}
         inputs = []
         for column in expression.find_all(exp.Column):
+            if column.table:
+                raise UserError(
+                    f"metric '{metric.name}': expr names '{column.sql()}'; name an input metric "
+                    "by its name or alias alone",
+                    metric.location,
+                )
             item = references.get(column.name)
             if item is None:
                 raise UserError(

@@ -72,6 +72,10 @@ FILTER_FUNCTIONS = {
 }
 
 
+# Values that cannot be a condition on their own (a boolean column or TRUE can).
+_NOT_CONDITIONS = (exp.Literal, exp.Null, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg)
+
+
 def parse_filter(filter_: Filter, environment: jinja2.Environment, dialect: str) -> ParsedFilter:
     """Render and parse one where clause.
 
@@ -80,6 +84,8 @@ def parse_filter(filter_: Filter, environment: jinja2.Environment, dialect: str)
     """
     text = render(environment, filter_.text, filter_.location, FILTER_FUNCTIONS)
     condition = parse_value(text, dialect, "filter", filter_.location)
+    if isinstance(condition.unnest(), _NOT_CONDITIONS):
+        raise UserError(f"filter {text.strip()!r} must be a condition", filter_.location)
 
     columns: dict[str, tuple[ElementRef, ...]] = {}
     for column in condition.find_all(exp.Column):

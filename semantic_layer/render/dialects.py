@@ -42,6 +42,7 @@ class Dialect:
     percentile_disc_sql: str | None = None
     supports_schemas: bool = True
     supports_create_or_replace_view: bool = True
+    transactional_ddl: bool = False
 
     def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
         """Truncate a date or timestamp to the start of its ``grain``."""
@@ -193,6 +194,7 @@ _SQLITE_ISO_THURSDAY = f"date({_VALUE}, '-3 days', 'weekday 4')"
 _DUCKDB = Dialect(
     name="duckdb",
     sqlglot_name="duckdb",
+    transactional_ddl=True,
     time_trunc_sql=_date_trunc_family(),
     date_part_sql=_function_family(
         {**_ANSI_FIELDS, "week": "WEEK", "dow": "ISODOW", "doy": "DAYOFYEAR"}
@@ -204,6 +206,7 @@ _DUCKDB = Dialect(
 _POSTGRES = Dialect(
     name="postgres",
     sqlglot_name="postgres",
+    transactional_ddl=True,
     time_trunc_sql=_date_trunc_family(),
     date_part_sql=_extract_family(
         {**_ANSI_FIELDS, "week": "WEEK", "dow": "ISODOW", "doy": "DOY"}, cast_to="INT"

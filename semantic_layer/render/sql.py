@@ -118,7 +118,7 @@ def _combine(plan: QueryPlan) -> exp.Select:
     """Aggregates joined on the grain by UNION ALL and GROUP BY, which matches NULL keys alike
     on every engine (a FULL JOIN on ``a = b`` would split rows whose grain value is NULL)."""
     every = [m.name for node in plan.aggregates for m in node.measures]
-    branches = []
+    branches = [_typed_empty_branch(plan)]
     for node in plan.aggregates:
         own = {m.name for m in node.measures}
         values = [
@@ -143,6 +143,22 @@ def _combine(plan: QueryPlan) -> exp.Select:
         exp.Subquery(this=union, alias=exp.TableAlias(this=sqlnames.identifier(ROWS_ALIAS)))
     )
     return combined.group_by(*grain) if grain else combined
+
+
+def _typed_empty_branch(plan: QueryPlan) -> exp.Select:
+    """A first UNION ALL branch with no rows and every column read from its aggregate.
+
+    PostgreSQL types a UNION pairwise from the left, so a column that is a bare NULL in the
+    first two branches becomes text and then clashes with the number of the third; this
+    branch gives every column its real type first.
+    """
+    first = plan.aggregates[0].name
+    columns = [sqlnames.column(name, first) for name in plan.grain]
+    columns += [sqlnames.column(m.name, n.name) for n in plan.aggregates for m in n.measures]
+    branch = exp.select(*columns).from_(sqlnames.table(first))
+    for node in plan.aggregates[1:]:
+        branch = branch.join(sqlnames.table(node.name), join_type="cross")
+    return branch.where(exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(0)))
 
 
 def _metric(node: MetricNode, dialect: Dialect) -> exp.Expr:

@@ -276,9 +276,10 @@ def _metrics_from_measures(data: YamlMap, model: SemanticModel | None) -> list[M
     """Simple metrics for measures written with ``create_metric: true``."""
     if model is None:
         return []
+    measures = data.get("measures")
     flagged = {
         str(item.get("name"))
-        for item in data.get("measures") or []
+        for item in (measures if isinstance(measures, list) else [])
         if isinstance(item, dict) and item.get("create_metric") is True
     }
     return [

@@ -105,6 +105,11 @@ def _field(target: Target, *keys: str, default: Any = None, required: bool = Tru
     """The first of ``keys`` the target sets (dbt adapters accept several spellings)."""
     for key in keys:
         value = target.fields.get(key)
+        if isinstance(value, (dict, list)):
+            raise UserError(
+                f"target '{target.name}' ({target.type}): '{key}' must be a single value",
+                target.location,
+            )
         if value is not None and value != "":
             return value
     if default is None and required:

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from semantic_layer.compiler import CompiledView
-from semantic_layer.errors import UserError, WarehouseError
+from semantic_layer.errors import UserError
 from semantic_layer.render.dialects import Dialect
 from semantic_layer.warehouse.state import (
+    STATE_TABLE,
+    ensure_schema,
     existing_relations,
     key,
     read_state,
     record,
-    state_table,
 )
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,6 @@ class DeployResult:
     action: str
 
 
-def _fingerprint(view: CompiledView) -> str:
-    return hashlib.sha256("\n".join(view.ddl).encode("utf-8")).hexdigest()
-
-
 def deploy(
     engine: sa.Engine,
     views: list[CompiledView],
@@ -45,38 +42,40 @@ def deploy(
     """Create or replace every view whose statement changed since the last deploy.
 
     The fingerprint of each deployed statement is kept in the table ``sl_state`` of
-    ``state_schema``. A relation of the same name that this tool did not create is never
-    replaced: the deploy stops before its first statement and names it. Where the engine has
-    transactional DDL the whole deploy is one transaction.
+    ``state_schema``. A relation of the same name (compared without case) that this tool did
+    not create is never replaced: the deploy stops before its first statement and names it,
+    as it does when a source table is missing. Where the engine has transactional DDL the
+    whole deploy is one transaction.
 
     Raises:
-        UserError: a name is taken by a relation this tool did not create.
-        WarehouseError: the warehouse refused a statement.
+        UserError: a name is taken by a relation this tool did not create, or a source
+            table is missing.
+        sqlalchemy.exc.DBAPIError: the warehouse refused a statement.
     """
     schema = state_schema if dialect.supports_schemas else None
-    state = state_table(schema)
-    try:
-        with engine.begin() as connection:
-            # Every check runs before the first statement that changes anything.
-            _require_sources(connection, views)
-            deployed = read_state(connection, state)
-            _refuse_foreign(connection, views, deployed, dialect)
+    with engine.begin() as connection:
+        # Every check runs before the first statement that changes anything.
+        _require_sources(connection, views)
+        deployed = read_state(connection, schema)
+        _refuse_foreign(connection, views, deployed, dialect)
 
-            wanted = {v.schema for v in views if v.schema} | ({schema} if schema else set())
-            for name in sorted(wanted):
-                if dialect.supports_schemas:
-                    _create_schema(connection, name)
-            return [
-                _deploy_one(connection, state, view, deployed, dialect, progress) for view in views
-            ]
-    except sa.exc.DBAPIError as error:
-        message = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        raise WarehouseError(
-            f"the warehouse refused the deploy, which was rolled back: {message}"
-        ) from None
+        schemas = {view_schema for view in views if (view_schema := _schema(view, dialect))}
+        for name in sorted(schemas):
+            ensure_schema(connection, name)
+        return [
+            _deploy_one(connection, schema, view, deployed, dialect, progress) for view in views
+        ]
 
 
-def _deploy_one(connection, state, view, deployed, dialect, progress) -> DeployResult:  # type: ignore[no-untyped-def]
+def _fingerprint(view: CompiledView) -> str:
+    return hashlib.sha256("\n".join(view.ddl).encode("utf-8")).hexdigest()
+
+
+def _schema(view: CompiledView, dialect: Dialect) -> str | None:
+    return view.schema if dialect.supports_schemas else None
+
+
+def _deploy_one(connection, state_schema, view, deployed, dialect, progress) -> DeployResult:  # type: ignore[no-untyped-def]
     schema = _schema(view, dialect)
     fingerprint = _fingerprint(view)
     exists = view.name.lower() in existing_relations(connection, schema)
@@ -86,15 +85,11 @@ def _deploy_one(connection, state, view, deployed, dialect, progress) -> DeployR
         for statement in view.ddl:
             logger.debug("executing %s", statement)
             connection.exec_driver_sql(statement)
-        record(connection, state, "view", schema, view.name, fingerprint)
+        record(connection, state_schema, "view", schema, view.name, fingerprint)
         result = DeployResult(view, "replaced" if exists else "created")
     if progress is not None:
         progress(result)
     return result
-
-
-def _schema(view: CompiledView, dialect: Dialect) -> str | None:
-    return view.schema if dialect.supports_schemas else None
 
 
 def _refuse_foreign(connection, views, deployed, dialect) -> None:  # type: ignore[no-untyped-def]
@@ -102,6 +97,8 @@ def _refuse_foreign(connection, views, deployed, dialect) -> None:  # type: igno
     taken = []
     for view in views:
         schema = _schema(view, dialect)
+        if view.name.lower() == STATE_TABLE:
+            raise UserError(f"view '{view.name}': {STATE_TABLE} is the name of sl's own table")
         ours = deployed.get(key(schema, view.name), ("", ""))[0] == "view"
         found = existing_relations(connection, schema).get(view.name.lower())
         if found is not None and not ours:
@@ -116,23 +113,20 @@ def _refuse_foreign(connection, views, deployed, dialect) -> None:  # type: igno
 
 def _require_sources(connection: sa.Connection, views: list[CompiledView]) -> None:
     """Stop before the first statement when a source table the views read is missing."""
-    inspector = sa.inspect(connection)
-    present: dict[str | None, set[str]] = {}
+    present: dict[str | None, dict[str, str]] = {}
     missing: dict[str, list[str]] = {}
     for view in views:
         for table in view.sources:
             schema = table.db or None
             if schema not in present:
-                names = set()
-                if schema is None or inspector.has_schema(schema):
-                    names = set(inspector.get_table_names(schema=schema))
-                    names |= set(inspector.get_view_names(schema=schema))
-                present[schema] = names
-            if table.name not in present[schema]:
+                present[schema] = existing_relations(connection, schema)
+            if table.name.lower() not in present[schema]:
                 missing.setdefault(table.sql(), []).append(view.name)
     if missing:
-        lines = [f"{name} (read by {', '.join(sorted(set(readers)))})"
-                 for name, readers in sorted(missing.items())]  # fmt: skip
+        lines = [
+            f"{name} (read by {', '.join(sorted(set(readers)))})"
+            for name, readers in sorted(missing.items())
+        ]
         raise UserError(
             "these source tables are not in the warehouse, so nothing was deployed: "
             + "; ".join(lines)
@@ -141,14 +135,6 @@ def _require_sources(connection: sa.Connection, views: list[CompiledView]) -> No
 
 
 def view_exists(engine: sa.Engine, schema: str | None, name: str) -> bool:
-    """True when ``schema.name`` is a view of the warehouse."""
-    inspector = sa.inspect(engine)
-    if schema is not None and not inspector.has_schema(schema):
-        return False
-    return name in inspector.get_view_names(schema=schema)
-
-
-def _create_schema(connection: sa.Connection, schema: str) -> None:
-    if sa.inspect(connection).has_schema(schema):
-        return
-    connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+    """True when ``schema.name`` (compared without case) is a relation of the warehouse."""
+    with engine.connect() as connection:
+        return name.lower() in existing_relations(connection, schema)

@@ -17,6 +17,13 @@ from sqlalchemy.exc import DBAPIError
 
 from semantic_layer.errors import Location, UserError, WarehouseError
 from semantic_layer.profiles import Target
+from semantic_layer.warehouse.state import (
+    STATE_TABLE,
+    existing_relations,
+    key,
+    read_state,
+    record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +114,11 @@ def load_seeds(
     directory: Path,
     schema: str | None,
     native: bool | None = None,
+    on_loaded: Callable[[sa.Connection, SeedResult], None] | None = None,
 ) -> list[SeedResult]:
     """Load every ``*.csv`` in ``directory`` (by name) into a table named after the file.
+
+    ``on_loaded`` runs inside each file's transaction, after its table is loaded.
 
     Each table is dropped and created again; other tables are left alone. DuckDB reads the
     files itself; every other engine gets types inferred here and batched inserts.
@@ -141,6 +151,8 @@ def load_seeds(
                 _ensure_schema(connection, schema)
                 load = _load_native if use_native else _load_generic
                 results.append(SeedResult(file.stem, load(connection, file, schema)))
+                if on_loaded is not None:
+                    on_loaded(connection, results[-1])
         except DBAPIError as error:
             first_line = (str(error.orig or error).strip().splitlines() or ["no details"])[0]
             message = target.redact(first_line)
@@ -259,27 +271,22 @@ def load_owned_seeds(
 ) -> list[SeedResult]:
     """Load the seeds, refusing to replace a table that ``sl seed`` did not create.
 
-    Each loaded table is recorded in the state table (``sl_state``) of ``state_schema``, so a
-    later run may replace it; a table of the same name that is not recorded there belongs to
-    somebody else and is left as it is.
+    Each table is recorded in the state table (``sl_state``) of ``state_schema`` in the same
+    transaction that loads it, so a later run may replace it (and a run that failed halfway
+    can be repeated); a table of the same name, compared without case, that is not recorded
+    there belongs to somebody else and is left as it is.
 
     Raises:
-        UserError: a seed's table name is taken by a relation this tool did not load.
+        UserError: two seed files differ only in case, a seed is named like sl's state table,
+            or a seed's table name is taken by a relation this tool did not load.
     """
-    from semantic_layer.warehouse.state import (
-        existing_relations,
-        key,
-        read_state,
-        record,
-        state_table,
-    )
-
     schemaless = engine.dialect.name in _SCHEMALESS_DIALECTS
     table_schema = None if schemaless else schema
-    state = state_table(None if schemaless else state_schema)
+    state_schema = None if schemaless else state_schema
     files = sorted(directory.glob("*.csv"))
+    _check_names(files)
     with engine.connect() as connection:
-        owned = read_state(connection, state)
+        owned = read_state(connection, state_schema)
         present = existing_relations(connection, table_schema)
     taken = [
         present[file.stem.lower()]
@@ -295,9 +302,23 @@ def load_owned_seeds(
             "seed-schema in sl_project.yml."
         )
 
-    results = load_seeds(engine, target, directory, schema)
-    with engine.begin() as connection:
-        for file in files:
-            digest = hashlib.sha256(file.read_bytes()).hexdigest()
-            record(connection, state, "seed", table_schema, file.stem, digest)
-    return results
+    def remember(connection: sa.Connection, result: SeedResult) -> None:
+        digest = hashlib.sha256((directory / f"{result.table}.csv").read_bytes()).hexdigest()
+        record(connection, state_schema, "seed", table_schema, result.table, digest)
+
+    return load_seeds(engine, target, directory, schema, on_loaded=remember)
+
+
+def _check_names(files: list[Path]) -> None:
+    seen: dict[str, Path] = {}
+    for file in files:
+        if file.stem.lower() == STATE_TABLE:
+            raise UserError(f"{STATE_TABLE} is the name of sl's own table; rename the file",
+                            Location(str(file)))  # fmt: skip
+        first = seen.setdefault(file.stem.lower(), file)
+        if first is not file:
+            raise UserError(
+                f"seed files {first.name} and {file.name} would load into one table, as most "
+                "engines do not tell names apart by case; rename one",
+                Location(str(file)),
+            )

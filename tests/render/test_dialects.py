@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import datetime
 import doctest
-import glob
 import json
-import os
-import shutil
-import socket
 import sqlite3
-import subprocess
-import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -33,6 +26,7 @@ from semantic_layer.render.dialects import (
     get_dialect,
     render_sql,
 )
+from tests.servers import MariaDbServer, PostgresServer
 
 Runner = Callable[[str], list[tuple]]
 
@@ -160,130 +154,27 @@ def clickhouse_run() -> Runner:
 
 
 @pytest.fixture(scope="session")
-def postgres_run() -> Iterator[Runner]:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    if not found:
-        pytest.skip("PostgreSQL server binaries are not installed")
-    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed")
-
-    server = _PostgresServer(os.path.dirname(found[-1]))
-    server.start()
-    connection = psycopg.connect(
-        host="127.0.0.1", port=server.port, user="postgres", dbname="postgres", autocommit=True
-    )
+def postgres_run(postgres_server: PostgresServer) -> Iterator[Runner]:
+    connection = postgres_server.connect()
     try:
         yield lambda sql: connection.execute(sql).fetchall()
     finally:
         connection.close()
-        server.stop()
-
-
-class _PostgresServer:
-    """A throwaway server in a private directory under /tmp, listening on 127.0.0.1 only."""
-
-    def __init__(self, bin_dir: str) -> None:
-        self.bin_dir = bin_dir
-        self.base = tempfile.mkdtemp(prefix="sl-test-pg-")
-        self.data = os.path.join(self.base, "data")
-        self.port = _free_port()
-        # The server refuses to run as root, so a root test run acts as the postgres user.
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self.as_user:
-            shutil.chown(self.base, user="postgres")
-
-    def start(self) -> None:
-        self._run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "--no-sync")
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off "
-            f"-c unix_socket_directories={self.base}"
-        )
-        log = os.path.join(self.base, "log")
-        self._run("pg_ctl", "start", "-w", "-D", self.data, "-l", log, "-o", options)
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "stop", "-m", "fast", "-D", self.data)
-        shutil.rmtree(self.base, ignore_errors=True)
-
-    def _run(self, program: str, *arguments: str) -> None:
-        command = [*self.as_user, os.path.join(self.bin_dir, program), *arguments]
-        subprocess.run(command, check=True, capture_output=True)
 
 
 @pytest.fixture(scope="session")
-def mysql_run() -> Iterator[Runner]:
-    server_program = shutil.which("mariadbd")
-    if server_program is None:
-        pytest.skip("MariaDB (our MySQL stand-in) is not installed")
-    pymysql = pytest.importorskip("pymysql", reason="pymysql is not installed")
-
-    server = _MariaDbServer(server_program)
-    connection = server.start(pymysql)
+def mysql_run(mariadb_server: MariaDbServer) -> Iterator[Runner]:
+    connection = mariadb_server.connect()
     try:
         yield lambda sql: _fetch_all(connection, sql)
     finally:
         connection.close()
-        server.stop()
 
 
 def _fetch_all(connection: object, sql: str) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return list(cursor.fetchall())
-
-
-class _MariaDbServer:
-    """A throwaway MariaDB in a private directory, on 127.0.0.1, without grant tables."""
-
-    def __init__(self, server_program: str) -> None:
-        self.server_program = server_program
-        self.base = tempfile.mkdtemp(prefix="sl-test-mariadb-")
-        self.port = _free_port()
-        # mariadbd drops root privileges itself when given --user.
-        self.user = ["--user=mysql"] if os.geteuid() == 0 else []
-        if self.user:
-            shutil.chown(self.base, user="mysql")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, pymysql: object) -> object:
-        data = os.path.join(self.base, "data")
-        install = ["mariadb-install-db", "--no-defaults", *self.user, f"--datadir={data}"]
-        subprocess.run(install, check=True, capture_output=True)
-        self.process = subprocess.Popen(
-            [
-                self.server_program,
-                "--no-defaults",
-                *self.user,
-                f"--datadir={data}",
-                "--bind-address=127.0.0.1",
-                f"--port={self.port}",
-                f"--socket={os.path.join(self.base, 'socket')}",
-                "--skip-grant-tables",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        return self._connect(pymysql)
-
-    def _connect(self, pymysql: object) -> object:
-        for _ in range(100):
-            try:
-                return pymysql.connect(host="127.0.0.1", port=self.port, user="root")
-            except pymysql.err.OperationalError:
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail("MariaDB did not accept connections within 10 seconds")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        shutil.rmtree(self.base, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(params=["duckdb", "sqlite", "clickhouse", "postgres", "mysql"])

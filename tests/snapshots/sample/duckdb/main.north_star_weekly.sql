@@ -43,6 +43,17 @@ WITH orders__agg1 AS (
     MAX(src.order_total) AS order_total
   FROM (
     SELECT
+      orders__agg1.metric_time__week,
+      orders__agg1.customers_with_orders__filtered,
+      orders__agg2.customers_with_orders,
+      orders__agg2.order_count,
+      orders__agg2.order_total
+    FROM orders__agg1
+    CROSS JOIN orders__agg2
+    WHERE
+      1 = 0
+    UNION ALL
+    SELECT
       metric_time__week,
       customers_with_orders__filtered,
       NULL AS customers_with_orders,

@@ -104,6 +104,23 @@ WITH orders__agg1 AS (
     MAX(src.product_revenue) AS product_revenue
   FROM (
     SELECT
+      orders__agg1.metric_time__month,
+      orders__agg1.customers_with_orders__filtered,
+      orders__agg2.customers_with_orders,
+      orders__agg2.order_count,
+      orders__agg2.order_total,
+      customers__agg3.new_customers__2,
+      order_items__agg4.product_revenue__filtered,
+      order_items__agg5.product_revenue
+    FROM orders__agg1
+    CROSS JOIN orders__agg2
+    CROSS JOIN customers__agg3
+    CROSS JOIN order_items__agg4
+    CROSS JOIN order_items__agg5
+    WHERE
+      1 = 0
+    UNION ALL
+    SELECT
       metric_time__month,
       customers_with_orders__filtered,
       NULL AS customers_with_orders,
