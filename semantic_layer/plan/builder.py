@@ -260,7 +260,12 @@ class _Planner:
                 joins.setdefault(join.alias, join)
         exposed = _JoinColumns(self.expressions, model.name)
         columns = tuple(
-            RowColumn(e.name, exposed.column(e.table_alias, e.model, e.sql, e.name), e.grain)
+            RowColumn(
+                e.name,
+                exposed.column(e.table_alias, e.model, e.sql, e.name),
+                e.grain,
+                e.date_part,
+            )
             for e in elements.values()
         )
         measures = tuple(

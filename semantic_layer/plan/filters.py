@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from semantic_layer.errors import Location, UserError
 from semantic_layer.load.jinja_env import render
-from semantic_layer.plan.names import ElementRef, parse_element_name
+from semantic_layer.plan.names import EXTRACT, ElementRef, parse_element_name
 from semantic_layer.spec.objects import Filter, Grain
 from semantic_layer.sqltext import parse_value
 
@@ -42,7 +42,7 @@ class _Ref:
         return self
 
     def date_part(self, part: str) -> _Ref:
-        raise UserError(f"date_part('{part}') in filters is not supported yet")
+        return _Ref(self.name, (), f"{EXTRACT}{part.lower()}")
 
     def __str__(self) -> str:
         return self.name
@@ -56,7 +56,7 @@ def _time_dimension(
     date_part_name: str | None = None,
 ) -> _Ref:
     if date_part_name is not None:
-        raise UserError(f"date_part_name='{date_part_name}' is not supported yet")
+        return _Ref(name, entity_path, f"{EXTRACT}{str(date_part_name).lower()}")
     return _Ref(name, entity_path, time_granularity_name)
 
 

@@ -11,6 +11,9 @@ from semantic_layer.spec.objects import GRAIN_NAMES, Grain
 
 SEPARATOR = "__"
 METRIC_TIME = "metric_time"
+EXTRACT = "extract_"
+# Integer parts of a date, as MetricFlow names them; dow is ISO (Monday = 1).
+DATE_PARTS = ("year", "quarter", "month", "week", "day", "dow", "doy")
 
 
 @dataclass(frozen=True)
@@ -24,11 +27,14 @@ class ElementRef:
     element: str
     entity_path: tuple[str, ...] = ()
     grain: Grain | None = None
+    date_part: str | None = None
 
     @property
     def text(self) -> str:
         parts = [*self.entity_path, self.element]
-        if self.grain is not None:
+        if self.date_part is not None:
+            parts.append(f"{EXTRACT}{self.date_part}")
+        elif self.grain is not None:
             parts.append(self.grain.value)
         return SEPARATOR.join(parts)
 
@@ -49,6 +55,9 @@ def parse_element_name(text: str, location: Location | None = None) -> list[Elem
             f"'{text}' is not a valid element name (expected names joined by '__')", location
         )
     readings = []
+    last = parts[-1].lower()
+    if len(parts) >= 2 and last.startswith(EXTRACT) and last[len(EXTRACT) :] in DATE_PARTS:
+        readings.append(ElementRef(parts[-2], tuple(parts[:-2]), date_part=last[len(EXTRACT) :]))
     if len(parts) >= 2 and parts[-1].lower() in GRAIN_NAMES:
         readings.append(ElementRef(parts[-2], tuple(parts[:-2]), Grain.parse(parts[-1])))
     readings.append(ElementRef(parts[-1], tuple(parts[:-1])))
@@ -133,12 +142,11 @@ def _read_call(node: ast.expr, text: str, location: Location | None) -> ElementR
         )
 
     args, kwargs = _literal_args(node, text, location)
-    unknown = set(kwargs) - {"entity_path", "time_granularity_name", "grain", "descending"}
+    known = {"entity_path", "time_granularity_name", "grain", "descending", "date_part_name"}
+    unknown = set(kwargs) - known
     if unknown:
         raise UserError(
-            f"group-by item {text!r}: {', '.join(sorted(unknown))} is not supported"
-            + (" yet" if unknown == {"date_part_name"} else ""),
-            location,
+            f"group-by item {text!r}: {', '.join(sorted(unknown))} is not supported", location
         )
     if not args or not isinstance(args[0], str):
         raise UserError(f"group-by item {text!r} needs a name as its first argument", location)
@@ -148,7 +156,14 @@ def _read_call(node: ast.expr, text: str, location: Location | None) -> ElementR
         grain_text = args[1]
     path = kwargs.get("entity_path") or ()
     grain = _grain(grain_text, text, location) if grain_text else None
-    return ElementRef(ref.element, tuple(path) + ref.entity_path, grain)
+    part = kwargs.get("date_part_name")
+    if part is not None and str(part).lower() not in DATE_PARTS:
+        raise UserError(
+            f"group-by item {text!r}: '{part}' is not a date part ({', '.join(DATE_PARTS)})",
+            location,
+        )
+    date_part = str(part).lower() if part is not None else None
+    return ElementRef(ref.element, tuple(path) + ref.entity_path, grain, date_part)
 
 
 def _literal_args(node: ast.Call, text: str, location: Location | None) -> tuple[list, dict]:  # type: ignore[type-arg]

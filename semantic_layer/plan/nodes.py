@@ -11,11 +11,13 @@ from semantic_layer.spec.objects import Grain, Measure, SemanticModel
 
 @dataclass(frozen=True)
 class RowColumn:
-    """A column of an aggregate's input rows: an element, truncated to ``grain`` if set."""
+    """A column of an aggregate's input rows: an element, truncated to ``grain`` or reduced
+    to an integer ``date_part`` when either is set."""
 
     name: str
     expression: exp.Expr
     grain: Grain | None = None
+    date_part: str | None = None
 
 
 @dataclass(frozen=True)

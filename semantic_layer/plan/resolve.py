@@ -46,6 +46,7 @@ class ResolvedElement:
     joins: tuple[JoinStep, ...]
     grain: Grain | None = None
     is_entity: bool = False
+    date_part: str | None = None
 
 
 class Resolver:
@@ -122,6 +123,11 @@ class Resolver:
                 location,
             )
         grain = _checked_grain(ref, dimension.time_granularity, name, location)
+        if ref.date_part is not None:
+            column = ElementRef(METRIC_TIME, (), None, ref.date_part).text
+            return ResolvedElement(
+                column, model.name, model, dimension.sql, (), date_part=ref.date_part
+            )
         column = f"{METRIC_TIME}{SEPARATOR}{grain.value}"
         return ResolvedElement(column, model.name, model, dimension.sql, (), grain)
 
@@ -262,6 +268,10 @@ class Resolver:
 
         assert dimension.time_granularity is not None
         grain = _checked_grain(ref, dimension.time_granularity, dimension.name, location)
+        if ref.date_part is not None:
+            return ResolvedElement(
+                ref.text, alias, target, dimension.sql, joins, date_part=ref.date_part
+            )
         name = ElementRef(ref.element, ref.entity_path, grain).text
         return ResolvedElement(name, alias, target, dimension.sql, joins, grain)
 
@@ -277,9 +287,25 @@ def _has(model: SemanticModel, wanted: str, last: bool) -> bool:
     return model.entity(wanted) is not None
 
 
+# The grain a date part needs its time dimension to be recorded at, at least.
+_PART_GRAIN = {
+    "year": Grain.YEAR, "quarter": Grain.QUARTER, "month": Grain.MONTH, "week": Grain.WEEK,
+    "day": Grain.DAY, "dow": Grain.DAY, "doy": Grain.DAY,
+}  # fmt: skip
+
+
 def _checked_grain(
     ref: ElementRef, declared: Grain, dimension: str, location: Location | None
 ) -> Grain:
+    if ref.date_part is not None:
+        needed = _PART_GRAIN[ref.date_part]
+        if needed.rank < declared.rank:
+            raise TimeReadingError(
+                f"'{ref.text}': '{dimension}' is recorded at {declared.value} grain, which "
+                f"does not tell its {ref.date_part}",
+                location,
+            )
+        return declared
     grain = ref.grain or declared
     if grain.rank < declared.rank:
         raise TimeReadingError(

@@ -55,7 +55,9 @@ def _aggregate(node: AggregateNode, dialect: Dialect, relation_table: RelationNa
     rows: list[exp.Expr] = []
     for column in node.columns:
         value = column.expression
-        if column.grain is not None:
+        if column.date_part is not None:
+            value = dialect.date_part(value, column.date_part)
+        elif column.grain is not None:
             value = dialect.time_trunc(value, column.grain.value)
         rows.append(exp.alias_(value, sqlnames.identifier(column.name)))
     for measure in node.measures:
