@@ -43,6 +43,8 @@ class Dialect:
     supports_schemas: bool = True
     supports_create_or_replace_view: bool = True
     transactional_ddl: bool = False
+    add_days_sql: str | None = None
+    add_months_sql: str | None = None
 
     def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
         """Truncate a date or timestamp to the start of its ``grain``."""
@@ -72,6 +74,25 @@ class Dialect:
         """1 when the condition holds, else 0: SUM over a boolean fails on PostgreSQL and Spark."""
         when = exp.If(this=condition, true=exp.Literal.number(1))
         return exp.Case(ifs=[when], default=exp.Literal.number(0))
+
+    def add_days(self, date: exp.Expr, amount: exp.Expr) -> exp.Expr:
+        """The DATE ``amount`` days after ``date`` (before it when negative)."""
+        assert self.add_days_sql is not None, f"{self.name} has no day arithmetic"
+        return self._fill(self.add_days_sql, value=date, amount=amount)
+
+    def add_months(self, date: exp.Expr, amount: exp.Expr) -> exp.Expr:
+        """The DATE ``amount`` calendar months after ``date``; a day past the end of the
+        target month becomes its last day (31 March less one month is 29 February).
+
+        Raises:
+            UserError: the engine cannot do this arithmetic the same way as the others.
+        """
+        if self.add_months_sql is None:
+            raise UserError(
+                f"month arithmetic is not available on {self.name}: its date functions do not "
+                "clamp to the end of a month as the other engines do"
+            )
+        return self._fill(self.add_months_sql, value=date, amount=amount)
 
     def percentile(self, expr: exp.Expr, fraction: float, discrete: bool = False) -> exp.Expr:
         """An exact percentile aggregate; ``discrete`` picks an input value, else interpolates."""
@@ -192,6 +213,8 @@ _SQLITE_MONTH = f"CAST(strftime('%m', {_VALUE}) AS INTEGER)"
 _SQLITE_ISO_THURSDAY = f"date({_VALUE}, '-3 days', 'weekday 4')"
 
 _DUCKDB = Dialect(
+    add_days_sql="CAST(__value__ + CAST(__amount__ AS INTEGER) AS DATE)",
+    add_months_sql="CAST(__value__ + TO_MONTHS(CAST(__amount__ AS INTEGER)) AS DATE)",
     name="duckdb",
     sqlglot_name="duckdb",
     transactional_ddl=True,
@@ -204,6 +227,8 @@ _DUCKDB = Dialect(
 )
 
 _POSTGRES = Dialect(
+    add_days_sql="CAST(__value__ AS DATE) + CAST(__amount__ AS INTEGER)",
+    add_months_sql="CAST(__value__ + CAST(__amount__ AS INTEGER) * INTERVAL '1 month' AS DATE)",
     name="postgres",
     sqlglot_name="postgres",
     transactional_ddl=True,
@@ -219,6 +244,8 @@ _POSTGRES = Dialect(
 # Snowflake's DATE_TRUNC(WEEK) follows the WEEK_START parameter, the ISO functions do not
 # (docs.snowflake.com, "Supported date and time parts", ISO week parts).
 _SNOWFLAKE = Dialect(
+    add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
+    add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
     name="snowflake",
     sqlglot_name="snowflake",
     time_trunc_sql={
@@ -236,6 +263,8 @@ _SNOWFLAKE = Dialect(
 # (cloud.google.com/bigquery/docs/reference/standard-sql/date_functions).
 # PERCENTILE_CONT exists only as an analytic function there, not as an aggregate.
 _BIGQUERY = Dialect(
+    add_days_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ DAY)",
+    add_months_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ MONTH)",
     name="bigquery",
     sqlglot_name="bigquery",
     time_trunc_sql={
@@ -258,6 +287,8 @@ _BIGQUERY = Dialect(
 # PERCENTILE_CONT ... WITHIN GROUP into the approximate PERCENTILE_APPROX for Databricks,
 # so the exact percentile(x, f) aggregate is used; discrete has no safe spelling.
 _DATABRICKS = Dialect(
+    add_days_sql="DATE_ADD(CAST(__value__ AS DATE), __amount__)",
+    add_months_sql="ADD_MONTHS(CAST(__value__ AS DATE), __amount__)",
     name="databricks",
     sqlglot_name="databricks",
     time_trunc_sql=_date_trunc_family(unit_case="upper"),
@@ -271,6 +302,8 @@ _DATABRICKS = Dialect(
 # DOW is 0 for Sunday; PERCENTILE_DISC is a window function only
 # (docs.aws.amazon.com/redshift, "Date parts for date or timestamp functions").
 _REDSHIFT = Dialect(
+    add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
+    add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
     name="redshift",
     sqlglot_name="redshift",
     time_trunc_sql=_date_trunc_family(),
@@ -285,6 +318,8 @@ _REDSHIFT = Dialect(
 # Trino's week functions are ISO (trino.io/docs, "Date and time functions"); it has only
 # approx_percentile, so no exact percentile.
 _TRINO = Dialect(
+    add_days_sql="DATE_ADD('day', __amount__, CAST(__value__ AS DATE))",
+    add_months_sql="DATE_ADD('month', __amount__, CAST(__value__ AS DATE))",
     name="trino",
     sqlglot_name="trino",
     time_trunc_sql=_date_trunc_family(),
@@ -296,6 +331,8 @@ _TRINO = Dialect(
 # MySQL has no DATE_TRUNC; WEEKDAY() is 0 for Monday and WEEK(x, 3) is the ISO week
 # (dev.mysql.com/doc/refman/8.0/en/date-and-time-functions.html).
 _MYSQL = Dialect(
+    add_days_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ DAY)",
+    add_months_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ MONTH)",
     name="mysql",
     sqlglot_name="mysql",
     time_trunc_sql={
@@ -318,6 +355,7 @@ _MYSQL = Dialect(
 )
 
 _SQLITE = Dialect(
+    add_days_sql="DATE(__value__, CAST(__amount__ AS TEXT) || ' days')",
     name="sqlite",
     sqlglot_name="sqlite",
     time_trunc_sql={
@@ -352,6 +390,8 @@ _SQLITE = Dialect(
 # CAST(NULL AS Float64) is an error, hence Nullable. No quantileExact* variant matches
 # PERCENTILE_DISC (checked against DuckDB's QUANTILE_DISC), so discrete is left out.
 _CLICKHOUSE = Dialect(
+    add_days_sql="addDays(toDate(__value__), __amount__)",
+    add_months_sql="addMonths(toDate(__value__), __amount__)",
     name="clickhouse",
     sqlglot_name="clickhouse",
     time_trunc_sql={
@@ -382,6 +422,8 @@ _CLICKHOUSE = Dialect(
 # DATETRUNC needs SQL Server 2022 or Azure SQL; only its WEEK depends on DATEFIRST
 # (learn.microsoft.com, "DATETRUNC"). PERCENTILE_CONT is analytic-only in T-SQL.
 _TSQL = Dialect(
+    add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
+    add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
     name="tsql",
     sqlglot_name="tsql",
     time_trunc_sql={

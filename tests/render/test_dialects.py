@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime
 import doctest
-import json
-import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import duckdb
 import pytest
 import sqlglot
 from sqlglot import exp
@@ -26,7 +23,6 @@ from semantic_layer.render.dialects import (
     get_dialect,
     render_sql,
 )
-from tests.servers import MariaDbServer, PostgresServer
 
 Runner = Callable[[str], list[tuple]]
 
@@ -126,55 +122,6 @@ class Engine:
 
 def _literal(value: int | None) -> exp.Expression:
     return exp.null() if value is None else exp.Literal.number(value)
-
-
-@pytest.fixture(scope="session")
-def duckdb_run() -> Iterator[Runner]:
-    connection = duckdb.connect()
-    yield lambda sql: connection.execute(sql).fetchall()
-    connection.close()
-
-
-@pytest.fixture(scope="session")
-def sqlite_run() -> Iterator[Runner]:
-    connection = sqlite3.connect(":memory:")
-    yield lambda sql: connection.execute(sql).fetchall()
-    connection.close()
-
-
-@pytest.fixture(scope="session")
-def clickhouse_run() -> Runner:
-    chdb = pytest.importorskip("chdb", reason="chdb (in-process ClickHouse) is not installed")
-
-    def run(sql: str) -> list[tuple]:
-        answer = json.loads(chdb.query(sql, "JSONCompact").bytes())
-        return [tuple(row) for row in answer["data"]]
-
-    return run
-
-
-@pytest.fixture(scope="session")
-def postgres_run(postgres_server: PostgresServer) -> Iterator[Runner]:
-    connection = postgres_server.connect()
-    try:
-        yield lambda sql: connection.execute(sql).fetchall()
-    finally:
-        connection.close()
-
-
-@pytest.fixture(scope="session")
-def mysql_run(mariadb_server: MariaDbServer) -> Iterator[Runner]:
-    connection = mariadb_server.connect()
-    try:
-        yield lambda sql: _fetch_all(connection, sql)
-    finally:
-        connection.close()
-
-
-def _fetch_all(connection: object, sql: str) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
 
 
 @pytest.fixture(params=["duckdb", "sqlite", "clickhouse", "postgres", "mysql"])
