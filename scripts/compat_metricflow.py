@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,9 +60,14 @@ _REF = re.compile(r"""ref\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\)""")
 CATEGORIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("not supported yet: {0} metrics", re.compile(r"(cumulative|conversion) metrics are not")),
     ("not supported yet: {0}", re.compile(r"'(\w+)' is not supported yet")),
+    ("not supported yet: {0}() in filters", re.compile(r"(\w+)\(.*\) in filters is not supp")),
+    ("saved query without metrics", re.compile(r"needs at least one metric")),
     ("unknown key: {0}", re.compile(r"unknown key '(\w+)'")),
     ("name rule", re.compile(r"is not a valid name")),
-    ("time granularity", re.compile(r"time_granularity' is '(\w+)'|grain", re.IGNORECASE)),
+    ("grain not supported: {0}", re.compile(r"'time_granularity' is '(\w+)', which is not")),
+    ("grain finer than recorded", re.compile(r"is recorded at \w+ grain, so it cannot be read")),
+    ("window unit not supported", re.compile(r"window '.*' must read like")),
+    ("time granularity", re.compile(r"granularity|grain", re.IGNORECASE)),
     ("YAML structure", re.compile(r"YAML syntax error|written twice|must be a mapping")),
     ("filter", re.compile(r"filter|Dimension\(|TimeDimension\(|Entity\(|where", re.IGNORECASE)),
     ("join path", re.compile(r"join|entity path|reachable|ambiguous", re.IGNORECASE)),
@@ -111,6 +117,7 @@ class Result:
     total_documents: int
     pruned_compiles: bool
     findings: list[Finding]
+    consequences: int
 
 
 # -- the throwaway virtualenv ---------------------------------------------------------------
@@ -193,7 +200,7 @@ def _manifest_root(file: Path, package: Path) -> Path:
 
 
 def _top_keys(file: Path) -> set[str]:
-    return {key for document in split_documents(file) if (key := _document_key(document))}
+    return {key for document in split_documents(file) for key in _document_keys(document)}
 
 
 # -- reading MetricFlow's file layout -------------------------------------------------------
@@ -215,12 +222,13 @@ def split_documents(file: Path) -> list[Document]:
     return [Document(start, tuple(lines[start:end])) for start, end in bounds]
 
 
+def _document_keys(document: Document) -> list[str]:
+    """The top-level keys of a document, in order, as written (repeats included)."""
+    return [found.group(1) for line in document.lines if (found := _TOP_KEY.match(line))]
+
+
 def _document_key(document: Document) -> str | None:
-    for line in document.lines:
-        match = _TOP_KEY.match(line)
-        if match:
-            return match.group(1)
-    return None
+    return next(iter(_document_keys(document)), None)
 
 
 def count_objects(manifest: Manifest) -> Counter[str]:
@@ -228,11 +236,11 @@ def count_objects(manifest: Manifest) -> Counter[str]:
     counts: Counter[str] = Counter()
     for file in manifest.files:
         for document in split_documents(file):
-            key = _document_key(document)
-            if key in SINGULAR_TO_LIST:
-                counts[SINGULAR_TO_LIST[key]] += 1
-            elif key in DEFINITION_KEYS:
-                counts[key] += len(_parsed(document).get(key) or [])
+            for key in _document_keys(document):
+                if key in SINGULAR_TO_LIST:
+                    counts[SINGULAR_TO_LIST[key]] += 1
+                elif key in DEFINITION_KEYS:
+                    counts[key] += len(_parsed(document).get(key) or [])
     return counts
 
 
@@ -259,15 +267,24 @@ def translate(document: Document) -> list[str] | None:
     lines = list(document.lines)
     if key == "semantic_model":
         lines = _node_relation_to_ref(lines, _parsed(document).get(key) or {})
-    head = next(i for i, line in enumerate(lines) if _TOP_KEY.match(line))
-    lines[head] = f"{SINGULAR_TO_LIST[key]}:"
-    for index in range(head + 1, len(lines)):
+    heads = [i for i, line in enumerate(lines) if _TOP_KEY.match(line)]
+    for head in heads:
+        found = _TOP_KEY.match(lines[head])
+        singular = found.group(1) if found else ""
+        if singular in SINGULAR_TO_LIST:
+            lines[head] = f"{SINGULAR_TO_LIST[singular]}:"
+            _open_list_item(lines, head + 1)
+    return lines
+
+
+def _open_list_item(lines: list[str], start: int) -> None:
+    """Turn the first content line from ``start`` into a list item at the same column."""
+    for index in range(start, len(lines)):
         body = lines[index]
         if body.strip() and not body.lstrip().startswith("#"):
             indent = len(body) - len(body.lstrip())
             lines[index] = "-" + " " * (indent - 1) + body.lstrip()
-            break
-    return lines
+            return
 
 
 def _node_relation_to_ref(lines: list[str], model: dict) -> list[str]:  # type: ignore[type-arg]
@@ -315,17 +332,15 @@ def write_project(manifest: Manifest, folder: Path, translated: bool) -> int:
             lines = translate(document)
             if lines is None:
                 continue
-            name = relative if number == 1 else _numbered(relative, number)
+            name = relative
+            if number > 1:
+                name = relative.with_name(f"{relative.stem}.d{number}{relative.suffix}")
             _write(models / name, "\n" * document.start + "\n".join(lines) + "\n")
             written += 1
 
     for ref in sorted(_refs(models)):
         _write(models / f"{ref}.sql", STUB_SQL)
     return written
-
-
-def _numbered(relative: Path, number: int) -> Path:
-    return relative.with_name(f"{relative.stem}.d{number}{relative.suffix}")
 
 
 def _write(path: Path, text: str) -> None:
@@ -342,32 +357,28 @@ def _refs(models: Path) -> set[str]:
 
 def check_project(folder: Path) -> Outcome:
     """Load and compile the project in ``folder`` with this repository's package."""
+    outcome = Outcome(loads=False, compiles=False)
     try:
         project = load_project(folder)
-    except ProjectInvalid as invalid:
-        return Outcome(loads=False, compiles=False, issues=list(invalid.issues))
-    except UserError as error:
-        return Outcome(loads=False, compiles=False, issues=[_as_issue(error)])
-    except Exception as error:  # noqa: BLE001 - a crash is a result to report, not to hide
-        return Outcome(False, False, internal_error=f"{type(error).__name__}: {error}")
-
-    manifest = project.manifest
-    objects = len(manifest.semantic_models) + len(manifest.metrics) + len(manifest.saved_queries)
-    warnings = list(project.warnings)
-    try:
+        outcome.loads, outcome.issues = True, list(project.warnings)
+        defined = project.manifest
+        outcome.objects = len(defined.semantic_models) + len(defined.metrics)
+        outcome.objects += len(defined.saved_queries)
         compile_project(project, default_target(folder, "x"), get_dialect("duckdb"))
+        outcome.compiles = True
     except ProjectInvalid as invalid:
-        return Outcome(True, False, warnings + list(invalid.issues), objects)
+        outcome.issues += invalid.issues
     except UserError as error:
-        return Outcome(True, False, warnings + [_as_issue(error)], objects)
-    except Exception as error:  # noqa: BLE001
-        message = f"{type(error).__name__}: {error}"
-        return Outcome(True, False, warnings, objects, internal_error=message)
-    return Outcome(True, True, warnings, objects)
+        outcome.issues.append(_issue(error.message, error))
+    except Exception as error:  # noqa: BLE001 - a crash is a result to report, not to hide
+        outcome.internal_error = f"{type(error).__name__}: {error}"
+    return outcome
 
 
-def _as_issue(error: UserError) -> Issue:
-    return Issue(error.location or Location("?"), error.message)
+def _issue(message: str, error: UserError | None = None) -> Issue:
+    """An issue for an error raised outside the gathered issues (no location: ``?``)."""
+    where = error.location if error is not None and error.location else Location("?")
+    return Issue(where, message)
 
 
 def prune_and_retry(folder: Path, first: Outcome) -> tuple[Outcome, list[Outcome]]:
@@ -383,8 +394,8 @@ def prune_and_retry(folder: Path, first: Outcome) -> tuple[Outcome, list[Outcome
     for _ in range(MAX_PRUNING_ROUNDS):
         if outcome.compiles:
             break
-        doomed = {_issue_file(folder, issue) for issue in outcome.issues if _is_error(issue)}
-        doomed = {path for path in doomed if path is not None and path.suffix in YAML_SUFFIXES}
+        doomed = {folder / issue.location.path for issue in outcome.issues if _is_error(issue)}
+        doomed = {path for path in doomed if path.is_file() and path.suffix in YAML_SUFFIXES}
         if not doomed:
             break
         for path in doomed:
@@ -396,11 +407,6 @@ def prune_and_retry(folder: Path, first: Outcome) -> tuple[Outcome, list[Outcome
 
 def _is_error(issue: Issue) -> bool:
     return issue.level is Level.ERROR
-
-
-def _issue_file(folder: Path, issue: Issue) -> Path | None:
-    path = folder / issue.location.path
-    return path if path.is_file() else None
 
 
 # -- categories -----------------------------------------------------------------------------
@@ -415,34 +421,38 @@ def categorise(message: str) -> str:
     return "other"
 
 
-def findings_of(strict: Outcome, later: list[Outcome], defined_late: set[str]) -> list[Finding]:
-    """The strict run's issues, then new compile issues the pruned runs revealed.
+def findings_of(
+    strict: Outcome, later: list[Outcome], removed: set[str]
+) -> tuple[list[Finding], int]:
+    """The strict run's issues, then the new issues the pruned runs revealed.
 
-    A later "is not defined" error about an object the pruning removed is a consequence of an
-    earlier rejection, and is left out.
+    A later issue that names an object the pruning removed is a consequence of an earlier
+    rejection: it is counted apart, not as a finding.
+
+    Returns:
+        The findings, and the number of consequences left out.
     """
     seen: set[str] = set()
     found: list[Finding] = []
+    consequences = 0
     for outcome in [strict, *later]:
         issues = list(outcome.issues)
         if outcome.internal_error:
-            issues.append(_internal(outcome.internal_error))
+            issues.append(_issue(f"internal error: {outcome.internal_error}"))
         for issue in issues:
-            cascade = outcome is not strict and _is_cascade(issue, defined_late)
-            if issue.message in seen or cascade:
+            if issue.message in seen:
                 continue
             seen.add(issue.message)
+            if outcome is not strict and _is_cascade(issue, removed):
+                consequences += 1
+                continue
             found.append(Finding(categorise(issue.message), _shown(issue), issue.level))
-    return found
-
-
-def _internal(text: str) -> Issue:
-    return Issue(Location("?"), f"internal error: {text}")
+    return found, consequences
 
 
 def _is_cascade(issue: Issue, removed_names: set[str]) -> bool:
-    names = set(re.findall(r"'([a-z0-9_]+)' is not defined", issue.message))
-    return bool(names) and names <= removed_names
+    """True when the message names an object that an earlier round removed."""
+    return any(name in removed_names for name in re.findall(r"'(\w+)'", issue.message))
 
 
 def _shown(issue: Issue) -> str:
@@ -465,14 +475,16 @@ def _defined_names(folder: Path) -> set[str]:
             for item in data.get(key) or [] if isinstance(data, dict) else []:
                 if isinstance(item, dict) and isinstance(item.get("name"), str):
                     names.add(item["name"])
-                    names.update(_measure_names(item))
+                    names.update(_element_names(item))
     return names
 
 
-def _measure_names(model: dict) -> Iterator[str]:  # type: ignore[type-arg]
-    for measure in model.get("measures") or []:
-        if isinstance(measure, dict) and isinstance(measure.get("name"), str):
-            yield measure["name"]
+def _element_names(model: dict) -> Iterator[str]:  # type: ignore[type-arg]
+    """The names of a semantic model's measures, dimensions and entities."""
+    for key in ("measures", "dimensions", "entities"):
+        for element in model.get(key) or []:
+            if isinstance(element, dict) and isinstance(element.get("name"), str):
+                yield element["name"]
 
 
 # -- one manifest ---------------------------------------------------------------------------
@@ -490,7 +502,8 @@ def check_manifest(manifest: Manifest, scratch: Path) -> Result:
     last, later = prune_and_retry(translated_dir, strict)
     removed = names_before - _defined_names(translated_dir)
 
-    kept = len(list(p for p in _yaml_files(translated_dir / "models")))
+    kept = len(_yaml_files(translated_dir / "models"))
+    findings, consequences = findings_of(strict, later, removed)
     return Result(
         manifest=manifest,
         counts=count_objects(manifest),
@@ -499,15 +512,12 @@ def check_manifest(manifest: Manifest, scratch: Path) -> Result:
         kept_documents=kept,
         total_documents=total,
         pruned_compiles=last.compiles,
-        findings=findings_of(strict, later, removed),
+        findings=findings,
+        consequences=consequences,
     )
 
 
 # -- the report -----------------------------------------------------------------------------
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
 
 
 def table_rows(results: list[Result]) -> list[list[str]]:
@@ -516,33 +526,17 @@ def table_rows(results: list[Result]) -> list[list[str]]:
     for result in results:
         errors = Counter(f.category for f in result.findings if f.level is Level.ERROR)
         by_category = ", ".join(f"{name} {count}" for name, count in sorted(errors.items()))
-        rows.append(
-            [
-                result.manifest.name,
-                str(result.counts["semantic_models"]),
-                str(result.counts["metrics"]),
-                str(result.counts["saved_queries"]),
-                _shipped_text(result.shipped),
-                _yes(result.strict.loads),
-                _yes(result.strict.compiles),
-                _pruned_text(result),
-                by_category or "-",
-            ]
-        )
+        counts = [str(result.counts[key]) for key in SINGULAR_TO_LIST.values()]
+        flags = ["yes" if flag else "no" for flag in (result.strict.loads, result.strict.compiles)]
+        shipped, pruned = _shipped_text(result.shipped), _pruned_text(result)
+        rows.append([result.manifest.name, *counts, shipped, *flags, pruned, by_category or "-"])
     return rows
 
 
-HEADERS = [
-    "manifest",
-    "semantic models",
-    "metrics",
-    "saved queries",
-    "as shipped",
-    "loads",
-    "compiles",
-    "compiles without rejected parts",
-    "errors by category",
-]
+HEADERS = (
+    "manifest|semantic models|metrics|saved queries|as shipped|loads|compiles|"
+    "compiles without rejected parts|errors by category"
+).split("|")
 
 
 def _shipped_text(outcome: Outcome) -> str:
@@ -590,22 +584,10 @@ def category_examples(results: list[Result], per_category: int = 3) -> dict[str,
     return examples
 
 
-def warning_counts(results: list[Result]) -> Counter[str]:
-    return Counter(
-        finding.category
-        for result in results
-        for finding in result.findings
-        if finding.level is Level.WARNING
-    )
-
-
 def markdown_report(
     results: list[Result], version: str, location: str, packages: list[str], date: str
 ) -> str:
     """The whole report as Markdown: header, explanation, table, categories with examples."""
-    rows = table_rows(results)
-    loads = sum(1 for result in results if result.strict.loads)
-    compiles = sum(1 for result in results if result.strict.compiles)
     parts = [
         "# Compatibility with MetricFlow's example manifests",
         "",
@@ -623,24 +605,86 @@ def markdown_report(
         "",
         *HOW_IT_RUNS,
         "",
+        *results_section(results),
+        "",
+        "## As shipped, without the layout translation",
+        "",
+        *shipped_summary(results),
+        "",
+        "## Errors by category, with examples",
+        "",
+        *categories_section(results),
+    ]
+    return "\n".join(_wrapped(part) for part in parts) + "\n"
+
+
+def _wrapped(text: str, width: int = 100) -> str:
+    """Prose and list items folded at ``width`` columns; tables and headings left as they are."""
+    if not text or text.startswith(("|", "#")):
+        return text
+    bullet = re.match(r"^(\s*)(- )?", text)
+    indent = bullet.group(0) if bullet else ""
+    rest = " " * len(indent)
+    return textwrap.fill(
+        text, width, subsequent_indent=rest, break_long_words=False, break_on_hyphens=False
+    )
+
+
+def results_section(results: list[Result]) -> list[str]:
+    loads = sum(1 for result in results if result.strict.loads)
+    compiles = sum(1 for result in results if result.strict.compiles)
+    return [
         "## Results",
         "",
         f"{loads} of {len(results)} manifests load and {compiles} compile without change "
         "(after the layout translation).",
         "",
-        markdown_table(rows),
+        markdown_table(table_rows(results)),
         "",
-        "## Errors by category, with examples",
-        "",
+        f"{sum(r.consequences for r in results)} further errors of the pruned runs named an "
+        "object removed in an earlier round; they are consequences and not counted above.",
     ]
+
+
+def categories_section(results: list[Result]) -> list[str]:
+    lines = []
     for category, examples in category_examples(results).items():
-        parts.append(f"- **{category}**")
-        parts += [f"  - `{example}`" for example in examples]
-    warnings = warning_counts(results)
+        lines.append(f"- **{category}**")
+        lines += [f"  - `{example}`" for example in examples]
+    findings = [finding for result in results for finding in result.findings]
+    warnings = Counter(f.category for f in findings if f.level is Level.WARNING)
     if warnings:
-        parts += ["", "Warnings (not errors; the project still loads):", ""]
-        parts += [f"- {name}: {count}" for name, count in warnings.most_common()]
-    return "\n".join(parts) + "\n"
+        lines += ["", "Warnings (not errors; the project still loads):", ""]
+        lines += [f"- {name}: {count}" for name, count in warnings.most_common()]
+    return lines or ["No errors."]
+
+
+def shipped_summary(results: list[Result]) -> list[str]:
+    """Markdown lines on what the loader does with the files exactly as MetricFlow ships them."""
+    loaded = [r for r in results if r.shipped.loads]
+    rejected = [r for r in results if not r.shipped.loads]
+    objects = sum(r.shipped.objects for r in loaded)
+    warnings = sum(len(r.shipped.issues) for r in loaded)
+    messages = Counter(
+        re.sub(r"'[^']*'", "'...'", issue.message)
+        for result in rejected
+        for issue in result.shipped.issues
+        if _is_error(issue)
+    )
+    lines = [
+        f"- {len(loaded)} manifests load, reading {objects} objects in all, with {warnings} "
+        f"warnings ({', '.join(r.manifest.name for r in loaded) or 'none'}).",
+        f"- {len(rejected)} manifests are rejected; their errors are:",
+    ]
+    lines += [f"  - `{text}` ({count} times)" for text, count in messages.most_common()]
+    if loaded and objects == 0 and warnings == 0:
+        lines += [
+            "",
+            "Those that load define nothing, and nothing says so: the top-level keys "
+            "`semantic_model:`, `metric:` and `saved_query:` of MetricFlow's layout are skipped "
+            "without a warning.",
+        ]
+    return lines
 
 
 WHAT_THIS_MEANS = [
@@ -653,16 +697,17 @@ WHAT_THIS_MEANS = [
     "project's loader and compiler shows which parts of the spec we already honour and which "
     "we reject.",
     "",
-    "A rejection is deliberate: when a definition asks for something this project cannot "
-    "compute yet (a cumulative metric, a time offset, a measure joined to the time spine), "
-    "loading stops with a message naming the file, the line and the setting, rather than "
-    "producing a view whose numbers would quietly differ from MetricFlow's. So a manifest "
-    "that does not load is a list of features to build, not a crash. The categories below "
-    "count those messages; the largest categories are the features most worth building next.",
+    "Most rejections are deliberate: when a definition asks for something this project "
+    "cannot compute yet (a conversion metric, a time offset, a measure joined to the time "
+    "spine), loading stops with a message naming the file, the line and the setting, rather "
+    "than producing a view whose numbers would quietly differ from MetricFlow's. So a "
+    "manifest that does not load is a list of features to build, not a crash. The categories "
+    "below count those messages; the largest are the features most worth building next.",
     "",
-    "The numbers only say whether a definition is accepted and compiles to SQL. They do not "
-    "say that the SQL returns the same rows as MetricFlow's: the views are compiled, never "
-    "run, because the example manifests come without data.",
+    "Acceptance proves less than it seems. It says that a definition loads and compiles to "
+    "SQL, not that the SQL returns MetricFlow's rows: the views are compiled, never run, "
+    "because the examples come without data. And a setting the loader reads past without a "
+    "warning cannot show up here at all.",
 ]
 
 HOW_IT_RUNS = [
@@ -683,7 +728,8 @@ HOW_IT_RUNS = [
     "- *compiles without rejected parts* removes each document that an error points to and "
     "runs again, until the rest compiles: it shows how much of a manifest is usable today, "
     "and finds compiler errors hidden behind loader errors. Errors found that way are "
-    'counted too, except "is not defined" errors about objects that were removed.',
+    "counted too, except errors that name an object removed in an earlier round (a metric "
+    "whose input metric was removed, say): those are consequences, counted apart.",
 ]
 
 
@@ -717,8 +763,8 @@ def run(venv_dir: Path, scratch: Path, output: Path) -> int:
     packages = searched_packages(site_packages)
     manifests = find_manifests(packages)
     if not manifests:
-        names = ", ".join(p.name for p in packages) or "none"
-        print(f"no example manifest found in {site_packages} (searched: {names})", file=sys.stderr)
+        searched = ", ".join(p.name for p in packages) or "none"
+        print(f"no example manifest in {site_packages} (searched: {searched})", file=sys.stderr)
         return 1
 
     results = []

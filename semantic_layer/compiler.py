@@ -15,13 +15,13 @@ from semantic_layer import sqlnames
 from semantic_layer.errors import Location, UserError
 from semantic_layer.load.files import SqlModelFile
 from semantic_layer.load.jinja_env import render
-from semantic_layer.plan.builder import GroupByItem, QuerySpec, build_plan
-from semantic_layer.plan.names import parse_group_by_call
+from semantic_layer.plan.builder import GroupByItem, NeedsMetricTime, QuerySpec, build_plan
+from semantic_layer.plan.names import METRIC_TIME, ElementRef, parse_group_by_call
 from semantic_layer.plan.nodes import QueryPlan
 from semantic_layer.profiles import Target
 from semantic_layer.render.dialects import Dialect, render_sql
 from semantic_layer.render.sql import render_plan
-from semantic_layer.spec.objects import Relation, SavedQuery
+from semantic_layer.spec.objects import Grain, Relation, SavedQuery
 from semantic_layer.validate.issues import Issues
 from semantic_layer.workspace import Project
 
@@ -296,7 +296,11 @@ def check_metrics(compiler: Compiler, issues: Issues) -> None:
     reported = {issue.message for issue in issues.items}
     for metric in compiler.project.manifest.metrics.values():
         try:
-            compiler.plan(QuerySpec((metric.name,), location=metric.location))
+            try:
+                compiler.plan(QuerySpec((metric.name,), location=metric.location))
+            except NeedsMetricTime:
+                by_day = GroupByItem("metric_time__day", (ElementRef(METRIC_TIME, (), Grain.DAY),))
+                compiler.plan(QuerySpec((metric.name,), (by_day,), location=metric.location))
         except UserError as error:
             if error.message not in reported:
                 issues.from_user_error(error, metric.location)

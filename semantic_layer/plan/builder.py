@@ -11,9 +11,10 @@ from semantic_layer import sqlnames
 from semantic_layer.errors import Location, UserError
 from semantic_layer.plan.expressions import ExpressionParser
 from semantic_layer.plan.filters import ParsedFilter, parse_filter
-from semantic_layer.plan.names import SEPARATOR, ElementRef, parse_order_by_item
+from semantic_layer.plan.names import METRIC_TIME, SEPARATOR, ElementRef, parse_order_by_item
 from semantic_layer.plan.nodes import (
     AggregateNode,
+    CumulativeStep,
     Derived,
     JoinNode,
     MeasureColumn,
@@ -27,7 +28,9 @@ from semantic_layer.plan.nodes import (
 from semantic_layer.plan.resolve import JoinStep, ResolvedElement, Resolver
 from semantic_layer.spec.objects import (
     GRAIN_NAMES,
+    Cumulative,
     Filter,
+    Grain,
     Measure,
     Metric,
     MetricType,
@@ -35,6 +38,10 @@ from semantic_layer.spec.objects import (
     SemanticModel,
 )
 from semantic_layer.validate.issues import did_you_mean
+
+
+class NeedsMetricTime(UserError):
+    """A metric that accumulates over time was asked for without metric_time."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ class _Leaf:
     model: SemanticModel
     measure: Measure
     filters: tuple[ParsedFilter, ...]
+    cumulative: Cumulative | None = None
+    metric: str = ""
 
 
 @dataclass
@@ -72,7 +81,9 @@ class _Planner:
     environment: jinja2.Environment
     dialect: str
     query: QuerySpec
-    leaves: dict[tuple[str, tuple[str, ...]], _Leaf] = field(default_factory=dict)
+    leaves: dict[tuple[str, tuple[str, ...], Cumulative | None], _Leaf] = field(
+        default_factory=dict
+    )
     filter_cache: dict[tuple[str, Location], ParsedFilter] = field(default_factory=dict)
     # A metric read under the same filters is planned once, however often it is used.
     nodes: dict[tuple[str, tuple[str, ...]], MetricNode] = field(default_factory=dict)
@@ -114,7 +125,7 @@ class _Planner:
     ) -> MetricNode:
         name = metric.name
         filters = filters + self.parsed(metric.filters)
-        if metric.type is MetricType.SIMPLE:
+        if metric.type in (MetricType.SIMPLE, MetricType.CUMULATIVE):
             return self.simple(metric, filters)
         if metric.type is MetricType.RATIO:
             assert metric.numerator is not None and metric.denominator is not None
@@ -147,10 +158,16 @@ class _Planner:
         filters = filters + self.parsed(measure_input.filters)
 
         unique = tuple(sorted({f.sql: f for f in filters}.values(), key=lambda f: f.sql))
-        key = (measure.name, tuple(f.sql for f in unique))
+        cumulative = metric.cumulative
+        key = (measure.name, tuple(f.sql for f in unique), cumulative)
         if key not in self.leaves:
-            column = self.leaf_column(f"{measure.name}__filtered" if unique else measure.name)
-            self.leaves[key] = _Leaf(column, model, measure, unique)
+            preferred = measure.name
+            if cumulative is not None:
+                preferred = f"{measure.name}__{metric.name}"
+            elif unique:
+                preferred = f"{measure.name}__filtered"
+            column = self.leaf_column(preferred)
+            self.leaves[key] = _Leaf(column, model, measure, unique, cumulative, metric.name)
         return MeasureRef(self.leaves[key].column)
 
     def leaf_column(self, preferred: str) -> str:
@@ -215,10 +232,10 @@ class _Planner:
     # -- leaves into aggregates ---------------------------------------------------------------
 
     def aggregates(self, query_filters: tuple[ParsedFilter, ...]) -> tuple[AggregateNode, ...]:
-        groups: dict[tuple[str, str, tuple[str, ...]], list[_Leaf]] = {}
+        groups: dict[tuple[object, ...], list[_Leaf]] = {}
         for leaf in self.leaves.values():
             time = leaf.model.agg_time_dimension(leaf.measure) or ""
-            key = (leaf.model.name, time, tuple(f.sql for f in leaf.filters))
+            key = (leaf.model.name, time, tuple(f.sql for f in leaf.filters), leaf.cumulative)
             groups.setdefault(key, []).append(leaf)
 
         nodes = []
@@ -243,16 +260,17 @@ class _Planner:
             if found.name not in grain:
                 grain.append(found.name)
 
+        cumulative = leaves[0].cumulative
+        shown_filters = tuple(f for f in query_filters if cumulative and _on_metric_time(f))
         where = []
         for parsed in query_filters + leaves[0].filters:
-            condition = parsed.condition.copy()
-            for text, readings in parsed.columns:
-                found = self.resolver.resolve_any(list(readings), model, measure, parsed.location)
-                elements.setdefault(found.name, found)
-                for node in list(condition.find_all(exp.Column)):
-                    if node.name == text:
-                        node.replace(sqlnames.column(found.name))
-            where.append(condition)
+            if parsed in shown_filters:
+                continue
+            where.append(self.condition(parsed, model, measure, elements))
+
+        step = None
+        if cumulative is not None:
+            step = self.cumulative_step(cumulative, leaves[0], grain, elements, shown_filters)
 
         joins: dict[str, JoinStep] = {}
         for element in elements.values():
@@ -287,7 +305,75 @@ class _Planner:
             JoinNode(alias, join.model, conditions[alias], exposed.selected(alias))
             for alias, join in joins.items()
         )
-        return AggregateNode(name, model, join_nodes, columns, tuple(grain), measures, tuple(where))
+        return AggregateNode(
+            name, model, join_nodes, columns, tuple(grain), measures, tuple(where), step
+        )
+
+    def condition(
+        self,
+        parsed: ParsedFilter,
+        model: SemanticModel,
+        measure: Measure,
+        elements: dict[str, ResolvedElement],
+    ) -> exp.Expr:
+        """A filter with each element name replaced by the column the rows carry for it."""
+        condition = parsed.condition.copy()
+        for text, readings in parsed.columns:
+            found = self.resolver.resolve_any(list(readings), model, measure, parsed.location)
+            elements.setdefault(found.name, found)
+            for node in list(condition.find_all(exp.Column)):
+                if node.name == text:
+                    node.replace(sqlnames.column(found.name))
+        return condition
+
+    def cumulative_step(
+        self,
+        cumulative: Cumulative,
+        leaf: _Leaf,
+        grain: list[str],
+        elements: dict[str, ResolvedElement],
+        shown_filters: tuple[ParsedFilter, ...],
+    ) -> CumulativeStep:
+        """Where a cumulative measure's days come from and which of them are shown.
+
+        Query filters on metric_time choose the days shown, never the rows a window reads,
+        so the first day shown still sums the days before it.
+        """
+        times = [elements[name] for name in grain if _is_metric_time(elements[name])]
+        location = self.query.location
+        if len(times) != 1 or times[0].grain is None or times[0].grain.rank < Grain.DAY.rank:
+            raise NeedsMetricTime(
+                f"cumulative metric '{leaf.metric}' needs exactly one metric_time column in the "
+                "group-by, at day grain or coarser (e.g. metric_time__month)",
+                location,
+            )
+        day = self.resolver.resolve(
+            ElementRef(METRIC_TIME, (), Grain.DAY), leaf.model, leaf.measure, location
+        )
+        elements.setdefault(day.name, day)
+
+        shown: dict[str, ResolvedElement] = {}
+        conditions = tuple(
+            self.condition(parsed, leaf.model, leaf.measure, shown) for parsed in shown_filters
+        )
+        time_columns = tuple((e.name, e.grain) for e in shown.values() if e.grain is not None)
+        return CumulativeStep(
+            cumulative, day.name, times[0].name, times[0].grain, conditions, time_columns
+        )
+
+
+def _is_metric_time(element: ResolvedElement) -> bool:
+    return element.name.startswith(f"{METRIC_TIME}{SEPARATOR}") and element.date_part is None
+
+
+def _on_metric_time(parsed: ParsedFilter) -> bool:
+    """True when every element a filter reads is metric_time at some grain."""
+    return bool(parsed.columns) and all(
+        readings[0].element == METRIC_TIME
+        and not readings[0].entity_path
+        and readings[0].date_part is None
+        for _, readings in parsed.columns
+    )
 
 
 class _JoinColumns:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from semantic_layer.spec.objects import Grain, Measure, SemanticModel
+from semantic_layer.spec.objects import Cumulative, Grain, Measure, SemanticModel
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,24 @@ class MeasureColumn:
 
 
 @dataclass(frozen=True)
+class CumulativeStep:
+    """How an aggregate accumulates over days before it is read at the query's grain.
+
+    For each day shown, the measure is aggregated over the rows of the window that ends on
+    that day; at a coarser ``grain`` the first, last or average daily value of each period
+    stands for it. ``time_where`` (query filters on metric_time, over ``time_columns``)
+    chooses the days shown without removing any row a window reads.
+    """
+
+    spec: Cumulative
+    day_column: str
+    time_column: str
+    grain: Grain
+    time_where: tuple[exp.Expr, ...] = ()
+    time_columns: tuple[tuple[str, Grain], ...] = ()
+
+
+@dataclass(frozen=True)
 class AggregateNode:
     """Rows of one semantic model, joined many-to-one, filtered and aggregated to the grain.
 
@@ -57,6 +75,7 @@ class AggregateNode:
     grain: tuple[str, ...]
     measures: tuple[MeasureColumn, ...]
     where: tuple[exp.Expr, ...]
+    cumulative: CumulativeStep | None = None
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,27 @@ from semantic_layer import sqlnames
 from semantic_layer.plan.nodes import (
     AggregateNode,
     Derived,
-    MeasureColumn,
     MeasureRef,
     MetricNode,
     QueryPlan,
     Ratio,
 )
+from semantic_layer.render.cumulative import DIGITS, cumulative_ctes, digits_select
 from semantic_layer.render.dialects import Dialect
-from semantic_layer.spec.objects import Agg, Relation
+from semantic_layer.render.measures import ROWS_ALIAS, aggregate_measure
+from semantic_layer.spec.objects import Relation
 
 RelationNamer = Callable[[Relation], exp.Table]
-ROWS_ALIAS = "src"
 COMBINED = "combined"
 
 
 def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:
     """The SELECT that computes ``plan``; ``relation_table`` names each model's relation."""
-    ctes = [(node.name, _aggregate(node, dialect, relation_table)) for node in plan.aggregates]
+    ctes = [
+        cte for node in plan.aggregates for cte in _aggregate_ctes(node, dialect, relation_table)
+    ]
+    if any(node.cumulative is not None for node in plan.aggregates):
+        ctes.insert(0, (DIGITS, digits_select()))
     source = plan.aggregates[0].name
     if len(plan.aggregates) > 1:
         ctes.append((COMBINED, _combine(plan)))
@@ -51,7 +55,30 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
     return select
 
 
-def _aggregate(node: AggregateNode, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:
+def _aggregate_ctes(
+    node: AggregateNode, dialect: Dialect, relation_table: RelationNamer
+) -> list[tuple[str, exp.Select]]:
+    """The common table expressions that end in ``node.name``: one, or a few to accumulate."""
+    rows = rows_select(node, dialect, relation_table)
+    if node.cumulative is not None:
+        return cumulative_ctes(node, node.cumulative, rows, dialect)
+
+    grain = [sqlnames.column(name) for name in node.grain]
+    aggregates = [
+        exp.alias_(aggregate_measure(m, dialect), sqlnames.identifier(m.name))
+        for m in node.measures
+    ]
+    outer = exp.select(*grain, *aggregates).from_(rows.subquery(sqlnames.identifier(ROWS_ALIAS)))
+    if node.where:
+        outer = outer.where(*(condition.copy() for condition in node.where))
+    if grain:
+        outer = outer.group_by(*grain)
+    return [(node.name, outer)]
+
+
+def rows_select(node: AggregateNode, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:
+    """The rows an aggregate reads: its model joined many-to-one, each element and measure
+    input as a named column."""
     rows: list[exp.Expr] = []
     for column in node.columns:
         value = column.expression
@@ -73,47 +100,13 @@ def _aggregate(node: AggregateNode, dialect: Dialect, relation_table: RelationNa
             on=join.condition.copy(),
             join_type="left",
         )
-
-    grain = [sqlnames.column(name) for name in node.grain]
-    aggregates = [
-        exp.alias_(_aggregate_measure(m, dialect), sqlnames.identifier(m.name))
-        for m in node.measures
-    ]
-    outer = exp.select(*grain, *aggregates).from_(inner.subquery(sqlnames.identifier(ROWS_ALIAS)))
-    if node.where:
-        outer = outer.where(*(condition.copy() for condition in node.where))
-    if grain:
-        outer = outer.group_by(*grain)
-    return outer
+    return inner
 
 
 def _aliased(table: exp.Table, alias: str) -> exp.Table:
     table = table.copy()
     table.set("alias", exp.TableAlias(this=sqlnames.identifier(alias)))
     return table
-
-
-def _aggregate_measure(column: MeasureColumn, dialect: Dialect) -> exp.Expr:
-    value = sqlnames.column(column.name, ROWS_ALIAS)
-    agg = column.measure.agg
-    if agg is Agg.SUM:
-        return exp.Sum(this=value)
-    if agg is Agg.COUNT:
-        return exp.Count(this=value)
-    if agg is Agg.COUNT_DISTINCT:
-        return exp.Count(this=exp.Distinct(expressions=[value]))
-    if agg is Agg.AVERAGE:
-        return exp.Avg(this=dialect.to_double(value))
-    if agg is Agg.MIN:
-        return exp.Min(this=value)
-    if agg is Agg.MAX:
-        return exp.Max(this=value)
-    if agg is Agg.SUM_BOOLEAN:
-        return exp.Sum(this=dialect.bool_to_int(value))
-    if agg in (Agg.MEDIAN, Agg.PERCENTILE):
-        fraction = column.measure.percentile if column.measure.percentile is not None else 0.5
-        return dialect.percentile(value, fraction, column.measure.use_discrete_percentile)
-    raise AssertionError(f"unhandled aggregation {agg}")
 
 
 def _combine(plan: QueryPlan) -> exp.Select:

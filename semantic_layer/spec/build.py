@@ -10,6 +10,7 @@ from semantic_layer.load.files import YamlDocument
 from semantic_layer.load.yaml_positions import YamlMap
 from semantic_layer.spec.objects import (
     Agg,
+    Cumulative,
     Dimension,
     DimensionType,
     Entity,
@@ -22,10 +23,12 @@ from semantic_layer.spec.objects import (
     Metric,
     MetricInput,
     MetricType,
+    PeriodAgg,
     Relation,
     SavedQuery,
     SemanticManifest,
     SemanticModel,
+    Window,
 )
 from semantic_layer.spec.reader import Reader, name_of
 from semantic_layer.validate.issues import Issues, did_you_mean
@@ -327,6 +330,8 @@ def _metric(reader: Reader) -> Metric | None:
     fields: dict = {}  # type: ignore[type-arg]
     if metric_type in (MetricType.SIMPLE, MetricType.CUMULATIVE):
         fields["measure"] = _measure_input(params_reader)
+    if metric_type is MetricType.CUMULATIVE:
+        fields["cumulative"] = _cumulative(params_reader)
     elif metric_type is MetricType.RATIO:
         fields["numerator"] = _metric_input(params_reader, "numerator")
         fields["denominator"] = _metric_input(params_reader, "denominator")
@@ -350,6 +355,40 @@ def _metric(reader: Reader) -> Metric | None:
         label=reader.text("label"),
         **fields,
     )
+
+
+_WINDOW = re.compile(r"^\s*(\d+)\s+(day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
+
+
+def _cumulative(reader: Reader) -> Cumulative:
+    """Window, grain_to_date and period_agg, from cumulative_type_params or (as older files
+    write them) straight under type_params."""
+    nested = reader.mapping("cumulative_type_params")
+    inner = Reader(nested, "metric", reader.name, reader.issues) if nested is not None else None
+    for key in ("window", "grain_to_date"):
+        if inner is not None and key in reader.data and key in inner.data:
+            reader.error(key, f"'{key}' is written twice; keep the one in cumulative_type_params")
+    source = inner if inner is not None else reader
+
+    window = None
+    window_text = source.text("window") or reader.text("window")
+    if window_text is not None:
+        match = _WINDOW.match(window_text)
+        if match is None or int(match.group(1)) < 1:
+            where = source if "window" in source.data else reader
+            where.error("window", f"window '{window_text}' must read like '7 days' or '1 month'")
+        else:
+            window = Window(int(match.group(1)), Grain(match.group(2).lower()))
+    grain_to_date = None
+    if "grain_to_date" in source.data or "grain_to_date" in reader.data:
+        holder = source if "grain_to_date" in source.data else reader
+        grain_to_date = _choice(holder, "grain_to_date", Grain)
+    if window is not None and grain_to_date is not None:
+        reader.error(None, "a cumulative metric takes a window or a grain_to_date, not both")
+    period_agg = PeriodAgg.FIRST
+    if inner is not None and "period_agg" in inner.data:
+        period_agg = _choice(inner, "period_agg", PeriodAgg) or PeriodAgg.FIRST
+    return Cumulative(window, grain_to_date, period_agg)
 
 
 def _measure_input(reader: Reader) -> MeasureInput | None:

@@ -199,6 +199,35 @@ class MetricInput:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A trailing window such as 7 days or 1 month, ending on (and including) each day."""
+
+    count: int
+    grain: Grain
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.grain.value}{'s' if self.count != 1 else ''}"
+
+
+class PeriodAgg(Enum):
+    """Which daily value of a cumulative metric stands for a coarser period."""
+
+    FIRST = "first"
+    LAST = "last"
+    AVERAGE = "average"
+
+
+@dataclass(frozen=True)
+class Cumulative:
+    """How a cumulative metric accumulates: over a window, to the start of a grain, or over
+    all time when neither is set."""
+
+    window: Window | None = None
+    grain_to_date: Grain | None = None
+    period_agg: PeriodAgg = PeriodAgg.FIRST
+
+
+@dataclass(frozen=True)
 class Metric:
     name: str
     type: MetricType
@@ -211,6 +240,7 @@ class Metric:
     filters: tuple[Filter, ...] = ()
     description: str | None = None
     label: str | None = None
+    cumulative: Cumulative | None = None
 
 
 @dataclass(frozen=True)

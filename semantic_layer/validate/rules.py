@@ -101,7 +101,7 @@ def _check_metrics(manifest: SemanticManifest, issues: Issues) -> None:
                     f"metric '{metric.name}': input metric '{item.name}' "
                     f"is not defined{did_you_mean(item.name, metrics)}",
                 )
-        if metric.type in (MetricType.CUMULATIVE, MetricType.CONVERSION):
+        if metric.type is MetricType.CONVERSION:
             issues.error(
                 metric.location,
                 f"metric '{metric.name}': {metric.type.value} metrics are not supported yet",

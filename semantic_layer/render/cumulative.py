@@ -1,0 +1,175 @@
+"""A cumulative aggregate into its common table expressions: rows, days, daily windows, and
+the value each coarser period takes."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from semantic_layer import sqlnames
+from semantic_layer.plan.nodes import AggregateNode, CumulativeStep
+from semantic_layer.render.dialects import Dialect
+from semantic_layer.render.measures import aggregate_measure
+from semantic_layer.spec.objects import Grain, PeriodAgg
+
+DIGITS = "sl_digits"
+_PLACES = 5  # 10**5 days: a spine of about 270 years from the first day of data
+_DAY = "day"
+
+
+def digits_select() -> exp.Select:
+    """The ten digits as rows, crossed with themselves to count the days of a time spine."""
+    branches = [exp.select(exp.alias_(exp.Literal.number(d), "n")) for d in range(10)]
+    union: exp.Query = branches[0]
+    for branch in branches[1:]:
+        union = exp.union(union, branch, distinct=False)
+    return exp.select("n").from_(union.subquery("digits"))
+
+
+def cumulative_ctes(
+    node: AggregateNode, step: CumulativeStep, rows: exp.Select, dialect: Dialect
+) -> list[tuple[str, exp.Select]]:
+    """Rows filtered once; every day from the first to the last day of data (the time spine);
+    each shown day's window aggregated; then one value per period of the query's grain."""
+    dims = [name for name in node.grain if name != step.time_column]
+    names = {part: f"{node.name}__{part}" for part in ("rows", "days", "daily")}
+    daily_name = node.name if step.grain is Grain.DAY else names["daily"]
+
+    kept = [step.day_column, *dims, *(m.name for m in node.measures)]
+    filtered = exp.select(*(sqlnames.column(name) for name in dict.fromkeys(kept))).from_(
+        rows.subquery(sqlnames.identifier("src"))
+    )
+    if node.where:
+        filtered = filtered.where(*(condition.copy() for condition in node.where))
+
+    ctes = [
+        (names["rows"], filtered),
+        (names["days"], _days(step, names["rows"], dialect)),
+        (daily_name, _daily(node, step, dims, names, dialect)),
+    ]
+    if step.grain is not Grain.DAY:
+        ctes.append((node.name, _per_period(node, step, dims, daily_name, dialect)))
+    return ctes
+
+
+def _days(step: CumulativeStep, rows: str, dialect: Dialect) -> exp.Select:
+    """Every day from the first to the last day of the rows, less the days the query's
+    filters on metric_time do not show."""
+    day = sqlnames.column(step.day_column)
+    first = exp.select(exp.Min(this=day.copy())).from_(sqlnames.table(rows)).subquery()
+    last = exp.select(exp.Max(this=day.copy())).from_(sqlnames.table(rows)).subquery()
+    count: exp.Expr = exp.column("n", "d0")
+    for place in range(1, _PLACES):
+        digit = exp.Mul(this=exp.Literal.number(10**place), expression=exp.column("n", f"d{place}"))
+        count = exp.Add(this=count, expression=digit)
+
+    spine = exp.select(
+        exp.alias_(dialect.add_days(first, count), sqlnames.identifier(step.day_column))
+    ).from_(exp.alias_(sqlnames.table(DIGITS), "d0"))
+    for place in range(1, _PLACES):
+        spine = spine.join(exp.alias_(sqlnames.table(DIGITS), f"d{place}"), join_type="cross")
+
+    columns: list[exp.Expr] = [day.copy()]
+    for name, grain in step.time_columns:
+        if name != step.day_column:
+            trunc = dialect.time_trunc(day.copy(), grain.value)
+            columns.append(exp.alias_(trunc, sqlnames.identifier(name)))
+    bounded = (
+        exp.select(*columns)
+        .from_(spine.subquery(sqlnames.identifier("spine")))
+        .where(exp.LTE(this=day.copy(), expression=last))
+    )
+    shown = exp.select(day.copy()).from_(bounded.subquery(sqlnames.identifier("shown")))
+    if step.time_where:
+        shown = shown.where(*(condition.copy() for condition in step.time_where))
+    return shown
+
+
+def _daily(
+    node: AggregateNode,
+    step: CumulativeStep,
+    dims: list[str],
+    names: dict[str, str],
+    dialect: Dialect,
+) -> exp.Select:
+    """For each shown day, the measures over the rows of the window that ends on it."""
+    shown_day = sqlnames.column(step.day_column, "d")
+    row_day = sqlnames.column(step.day_column, "r")
+    condition: exp.Expr = exp.LTE(this=row_day, expression=shown_day)
+    start = _window_start(step, shown_day.copy(), dialect)
+    if start is not None:
+        later = exp.GTE if step.spec.grain_to_date is not None else exp.GT
+        condition = exp.And(this=condition, expression=later(this=row_day.copy(), expression=start))
+
+    keys = [shown_day.copy(), *(sqlnames.column(name, "r") for name in dims)]
+    values = [
+        exp.alias_(aggregate_measure(m, dialect, "r"), sqlnames.identifier(m.name))
+        for m in node.measures
+    ]
+    return (
+        exp.select(
+            exp.alias_(shown_day.copy(), sqlnames.identifier(step.day_column)),
+            *(sqlnames.column(name, "r") for name in dims),
+            *values,
+        )
+        .from_(exp.alias_(sqlnames.table(names["days"]), "d"))
+        .join(exp.alias_(sqlnames.table(names["rows"]), "r"), on=condition, join_type="inner")
+        .group_by(*keys)
+    )
+
+
+def _window_start(step: CumulativeStep, day: exp.Expr, dialect: Dialect) -> exp.Expr | None:
+    """The bound a row's day must pass: after the day a window reaches back to, or on or
+    after the start of the grain-to-date period; None over all time."""
+    window, to_date = step.spec.window, step.spec.grain_to_date
+    if to_date is not None:
+        return dialect.time_trunc(day, to_date.value)
+    if window is None:
+        return None
+    if window.grain in (Grain.DAY, Grain.WEEK):
+        days = window.count * (7 if window.grain is Grain.WEEK else 1)
+        return dialect.add_days(day, exp.Literal.number(-days))
+    months = window.count * {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[window.grain]
+    return dialect.add_months(day, exp.Literal.number(-months))
+
+
+def _per_period(
+    node: AggregateNode, step: CumulativeStep, dims: list[str], daily: str, dialect: Dialect
+) -> exp.Select:
+    """One value per period of the query's grain: the daily value of its first or last day
+    shown, or the average of its daily values."""
+    day = sqlnames.column(step.day_column)
+    period = dialect.time_trunc(day.copy(), step.grain.value)
+    measures = [m.name for m in node.measures]
+    dim_columns = [sqlnames.column(name) for name in dims]
+    time = sqlnames.identifier(step.time_column)
+
+    if step.spec.period_agg is PeriodAgg.AVERAGE:
+        periods = exp.select(
+            exp.alias_(period, time), *dim_columns, *map(sqlnames.column, measures)
+        )
+        averages = [
+            exp.alias_(exp.Avg(this=dialect.to_double(sqlnames.column(name))), name)
+            for name in measures
+        ]
+        keys = [sqlnames.column(step.time_column), *(c.copy() for c in dim_columns)]
+        return (
+            exp.select(*keys, *averages)
+            .from_(periods.from_(sqlnames.table(daily)).subquery("periods"))
+            .group_by(*(k.copy() for k in keys))
+        )
+
+    order = exp.Ordered(this=day.copy(), desc=step.spec.period_agg is PeriodAgg.LAST)
+    rank = exp.Window(
+        this=exp.RowNumber(),
+        partition_by=[period.copy(), *(c.copy() for c in dim_columns)],
+        order=exp.Order(expressions=[order]),
+    )
+    ranked = exp.select(
+        exp.alias_(period.copy(), time),
+        *dim_columns,
+        *map(sqlnames.column, measures),
+        exp.alias_(rank, "sl_pick"),
+    ).from_(sqlnames.table(daily))
+    picked = exp.EQ(this=sqlnames.column("sl_pick"), expression=exp.Literal.number(1))
+    keep = [sqlnames.column(step.time_column), *map(sqlnames.column, dims + measures)]
+    return exp.select(*keep).from_(ranked.subquery("ranked")).where(picked)
