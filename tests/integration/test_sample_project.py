@@ -106,6 +106,36 @@ def test_weekly_view_uses_monday_weeks_and_recounts_distinct_customers(sample_pr
     assert all(row[0].isoweekday() == 1 for row in actual)
 
 
+def test_weekly_active_customers_over_28_days_as_of_each_weeks_last_day(sample_project) -> None:  # type: ignore[no-untyped-def]
+    _, database, _ = sample_project
+    expected = _rows(
+        database,
+        """
+        with orders as (
+            select cast(cast(ordered_at as timestamp) as date) as day, customer
+            from raw.raw_orders
+        ),
+        bounds as (select min(day) as first_day, max(day) as last_day from orders),
+        days as (
+            select cast(unnest(range(first_day, last_day + 1, interval 1 day)) as date) as day
+            from bounds
+        ),
+        week_ends as (
+            select cast(date_trunc('week', day) as date) as week, max(day) as day
+            from days group by 1
+        )
+        select w.week, count(distinct o.customer)
+        from week_ends as w join orders as o on o.day <= w.day and o.day > w.day - 28
+        group by 1 order by 1
+        """,
+    )
+    actual = _rows(
+        database,
+        "select metric_time__week, active_customers_28_days from main.north_star_weekly order by 1",
+    )
+    _same(actual, expected)
+
+
 def test_location_view_reaches_the_location_name_through_a_join(sample_project) -> None:  # type: ignore[no-untyped-def]
     _, database, _ = sample_project
     expected = _rows(

@@ -1,9 +1,43 @@
 -- saved query 'north_star_weekly' (models/semantic/north_star.yml:22), export 'north_star_weekly'
 -- grain: metric_time__week
--- metrics: repeat_customers, active_customers, repeat_rate, orders, revenue, average_order_value
+-- metrics: repeat_customers, active_customers, repeat_rate, orders, revenue, average_order_value, active_customers_28_days
 -- compiled for bigquery; edit the definitions, not this file
 CREATE OR REPLACE VIEW main.north_star_weekly AS
-WITH orders__agg1 AS (
+WITH sl_digits AS (
+  SELECT
+    n
+  FROM (
+    SELECT
+      0 AS n
+    UNION ALL
+    SELECT
+      1 AS n
+    UNION ALL
+    SELECT
+      2 AS n
+    UNION ALL
+    SELECT
+      3 AS n
+    UNION ALL
+    SELECT
+      4 AS n
+    UNION ALL
+    SELECT
+      5 AS n
+    UNION ALL
+    SELECT
+      6 AS n
+    UNION ALL
+    SELECT
+      7 AS n
+    UNION ALL
+    SELECT
+      8 AS n
+    UNION ALL
+    SELECT
+      9 AS n
+  ) AS digits
+), orders__agg1 AS (
   SELECT
     metric_time__week,
     COUNT(DISTINCT src.customers_with_orders__filtered) AS customers_with_orders__filtered
@@ -34,22 +68,88 @@ WITH orders__agg1 AS (
   ) AS src
   GROUP BY
     metric_time__week
+), orders__agg3__rows AS (
+  SELECT
+    metric_time__day,
+    customers_with_orders__active_customers_28_days
+  FROM (
+    SELECT
+      DATE_TRUNC(CAST(orders.ordered_at AS DATE), ISOWEEK) AS metric_time__week,
+      CAST(orders.ordered_at AS DATE) AS metric_time__day,
+      orders.customer_id AS customers_with_orders__active_customers_28_days
+    FROM main.orders AS orders
+  ) AS src
+), orders__agg3__days AS (
+  SELECT
+    metric_time__day
+  FROM (
+    SELECT
+      metric_time__day
+    FROM (
+      SELECT
+        DATE_ADD(CAST((
+          SELECT
+            MIN(metric_time__day)
+          FROM orders__agg3__rows
+        ) AS DATE), INTERVAL (d0.n + 10 * d1.n + 100 * d2.n + 1000 * d3.n + 10000 * d4.n) DAY) AS metric_time__day
+      FROM sl_digits AS d0
+      CROSS JOIN sl_digits AS d1
+      CROSS JOIN sl_digits AS d2
+      CROSS JOIN sl_digits AS d3
+      CROSS JOIN sl_digits AS d4
+    ) AS spine
+    WHERE
+      metric_time__day <= (
+        SELECT
+          MAX(metric_time__day)
+        FROM orders__agg3__rows
+      )
+  ) AS shown
+), orders__agg3__daily AS (
+  SELECT
+    d.metric_time__day AS metric_time__day,
+    COUNT(DISTINCT r.customers_with_orders__active_customers_28_days) AS customers_with_orders__active_customers_28_days
+  FROM orders__agg3__days AS d
+  INNER JOIN orders__agg3__rows AS r
+    ON r.metric_time__day <= d.metric_time__day
+    AND r.metric_time__day > DATE_ADD(CAST(d.metric_time__day AS DATE), INTERVAL -28 DAY)
+  GROUP BY
+    d.metric_time__day
+), orders__agg3 AS (
+  SELECT
+    metric_time__week,
+    customers_with_orders__active_customers_28_days
+  FROM (
+    SELECT
+      DATE_TRUNC(CAST(metric_time__day AS DATE), ISOWEEK) AS metric_time__week,
+      customers_with_orders__active_customers_28_days,
+      ROW_NUMBER() OVER (
+        PARTITION BY DATE_TRUNC(CAST(metric_time__day AS DATE), ISOWEEK)
+        ORDER BY metric_time__day DESC
+      ) AS sl_pick
+    FROM orders__agg3__daily
+  ) AS ranked
+  WHERE
+    sl_pick = 1
 ), combined AS (
   SELECT
     metric_time__week,
     MAX(src.customers_with_orders__filtered) AS customers_with_orders__filtered,
     MAX(src.customers_with_orders) AS customers_with_orders,
     MAX(src.order_count) AS order_count,
-    MAX(src.order_total) AS order_total
+    MAX(src.order_total) AS order_total,
+    MAX(src.customers_with_orders__active_customers_28_days) AS customers_with_orders__active_customers_28_days
   FROM (
     SELECT
       orders__agg1.metric_time__week,
       orders__agg1.customers_with_orders__filtered,
       orders__agg2.customers_with_orders,
       orders__agg2.order_count,
-      orders__agg2.order_total
+      orders__agg2.order_total,
+      orders__agg3.customers_with_orders__active_customers_28_days
     FROM orders__agg1
     CROSS JOIN orders__agg2
+    CROSS JOIN orders__agg3
     WHERE
       1 = 0
     UNION ALL
@@ -58,7 +158,8 @@ WITH orders__agg1 AS (
       customers_with_orders__filtered,
       NULL AS customers_with_orders,
       NULL AS order_count,
-      NULL AS order_total
+      NULL AS order_total,
+      NULL AS customers_with_orders__active_customers_28_days
     FROM orders__agg1
     UNION ALL
     SELECT
@@ -66,8 +167,18 @@ WITH orders__agg1 AS (
       NULL AS customers_with_orders__filtered,
       customers_with_orders,
       order_count,
-      order_total
+      order_total,
+      NULL AS customers_with_orders__active_customers_28_days
     FROM orders__agg2
+    UNION ALL
+    SELECT
+      metric_time__week,
+      NULL AS customers_with_orders__filtered,
+      NULL AS customers_with_orders,
+      NULL AS order_count,
+      NULL AS order_total,
+      customers_with_orders__active_customers_28_days
+    FROM orders__agg3
   ) AS src
   GROUP BY
     metric_time__week
@@ -79,5 +190,6 @@ SELECT
   CAST(customers_with_orders__filtered AS FLOAT64) / NULLIF(CAST(customers_with_orders AS FLOAT64), 0) AS repeat_rate,
   order_count AS orders,
   order_total AS revenue,
-  CAST(order_total AS FLOAT64) / NULLIF(CAST(order_count AS FLOAT64), 0) AS average_order_value
+  CAST(order_total AS FLOAT64) / NULLIF(CAST(order_count AS FLOAT64), 0) AS average_order_value,
+  customers_with_orders__active_customers_28_days AS active_customers_28_days
 FROM combined;

@@ -1,4 +1,4 @@
--- saved query 'kpis_by_customer_type' (models/semantic/north_star.yml:58), export 'kpis_by_customer_type_monthly'
+-- saved query 'kpis_by_customer_type' (models/semantic/north_star.yml:59), export 'kpis_by_customer_type_monthly'
 -- grain: metric_time__month, customer__customer_type
 -- metrics: revenue, orders, active_customers, average_order_value, revenue_per_customer
 -- compiled for clickhouse; edit the definitions, not this file

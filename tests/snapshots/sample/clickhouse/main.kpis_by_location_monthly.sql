@@ -1,4 +1,4 @@
--- saved query 'kpis_by_location' (models/semantic/north_star.yml:40), export 'kpis_by_location_monthly'
+-- saved query 'kpis_by_location' (models/semantic/north_star.yml:41), export 'kpis_by_location_monthly'
 -- grain: metric_time__month, location__location_name
 -- metrics: revenue, orders, active_customers, repeat_customers, average_order_value, gross_profit
 -- compiled for clickhouse; edit the definitions, not this file
