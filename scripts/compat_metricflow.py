@@ -227,10 +227,6 @@ def _document_keys(document: Document) -> list[str]:
     return [found.group(1) for line in document.lines if (found := _TOP_KEY.match(line))]
 
 
-def _document_key(document: Document) -> str | None:
-    return next(iter(_document_keys(document)), None)
-
-
 def count_objects(manifest: Manifest) -> Counter[str]:
     """How many semantic models, metrics and saved queries MetricFlow's files define."""
     counts: Counter[str] = Counter()
@@ -260,7 +256,7 @@ def translate(document: Document) -> list[str] | None:
     other line is kept, so line numbers in messages are those of the shipped file. Returns None
     for a document that is not a definition (project configuration).
     """
-    key = _document_key(document)
+    key = next(iter(_document_keys(document)), None)
     if key not in SINGULAR_TO_LIST:
         return list(document.lines) if key in DEFINITION_KEYS else None
 
@@ -349,10 +345,8 @@ def _write(path: Path, text: str) -> None:
 
 
 def _refs(models: Path) -> set[str]:
-    found: set[str] = set()
-    for file in _yaml_files(models):
-        found.update(_REF.findall(file.read_text(encoding="utf-8")))
-    return found
+    texts = (file.read_text(encoding="utf-8") for file in _yaml_files(models))
+    return {name for text in texts for name in _REF.findall(text)}
 
 
 def check_project(folder: Path) -> Outcome:
