@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import jinja2
@@ -347,9 +348,15 @@ class _Planner:
                 "group-by, at day grain or coarser (e.g. metric_time__month)",
                 location,
             )
-        day = self.resolver.resolve(
-            ElementRef(METRIC_TIME, (), Grain.DAY), leaf.model, leaf.measure, location
-        )
+        try:
+            day = self.resolver.resolve(
+                ElementRef(METRIC_TIME, (), Grain.DAY), leaf.model, leaf.measure, location
+            )
+        except UserError as error:
+            raise UserError(
+                f"cumulative metric '{leaf.metric}' accumulates day by day: {error.message}",
+                location,
+            ) from None
         elements.setdefault(day.name, day)
 
         shown: dict[str, ResolvedElement] = {}
@@ -419,6 +426,7 @@ def build_plan(
     """
     if not query.metrics:
         raise UserError("a query needs at least one metric", query.location)
+    query = _with_default_grain(manifest, query)
     planner = _Planner(manifest, environment, dialect, query)
     outputs = []
     for name in dict.fromkeys(query.metrics):
@@ -441,6 +449,27 @@ def build_plan(
 
     order_by = [_order_column(text, grain, query) for text in query.order_by]
     return QueryPlan(aggregates, grain, tuple(outputs), tuple(order_by), query.limit)
+
+
+def _with_default_grain(manifest: SemanticManifest, query: QuerySpec) -> QuerySpec:
+    """``metric_time`` named without a grain takes the coarsest ``time_granularity`` that the
+    query's metrics declare, as in MetricFlow; without one, its time dimension's own grain."""
+    declared = [
+        metric.time_granularity
+        for name in query.metrics
+        if (metric := manifest.metrics.get(name)) is not None and metric.time_granularity
+    ]
+    if not declared:
+        return query
+    coarsest = max(declared, key=lambda grain: grain.rank)
+    items = []
+    for item in query.group_by:
+        readings = tuple(
+            ElementRef(METRIC_TIME, (), coarsest) if reading == ElementRef(METRIC_TIME) else reading
+            for reading in item.readings
+        )
+        items.append(GroupByItem(item.text, readings, item.location))
+    return dataclasses.replace(query, group_by=tuple(items))
 
 
 def _order_column(text: str, grain: tuple[str, ...], query: QuerySpec) -> tuple[str, bool]:

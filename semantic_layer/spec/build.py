@@ -34,6 +34,12 @@ from semantic_layer.spec.reader import Reader, name_of
 from semantic_layer.validate.issues import Issues, did_you_mean
 
 COMMON_KEYS = {"name", "description", "label", "config", "meta", "tags"}
+# Top-level keys of a dbt YAML file: the semantic ones are read, dbt's own are left to dbt.
+FILE_KEYS = {
+    "version", "semantic_models", "metrics", "saved_queries", "sources", "models", "seeds",
+    "snapshots", "macros", "exposures", "analyses", "groups", "unit_tests", "data_tests",
+    "time_spines", "project_configuration",
+}  # fmt: skip
 _RELATION = re.compile(
     r"""^\s*(?:\{\{\s*)?(ref|source)\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?\)"""
     r"""\s*(?:\}\})?\s*$"""
@@ -70,6 +76,10 @@ def build_manifest(documents: list[YamlDocument], issues: Issues) -> BuiltProjec
         if not isinstance(data, YamlMap):
             issues.error(Location(document.path, 1), "a definitions file must be a mapping")
             continue
+        for key in data:
+            if str(key) not in FILE_KEYS:
+                hint = did_you_mean(str(key), FILE_KEYS)
+                issues.warning(data.loc(str(key)), f"unknown key '{key}' is ignored{hint}")
         for item in _items(data, "semantic_models", issues):
             model = _semantic_model(Reader(item, "semantic model", name_of(item), issues))
             _add(manifest.semantic_models, model, "semantic model", issues)
@@ -254,8 +264,16 @@ def _measure(data: YamlMap, model: str, issues: Issues) -> Measure | None:
     params = reader.mapping("agg_params")
     if params is not None:
         params_reader = Reader(params, "measure", reader.name, issues)
+        params_reader.check_keys(
+            {"percentile", "use_discrete_percentile", "use_approximate_percentile"}
+        )
         percentile = params_reader.number("percentile")
         discrete = params_reader.boolean("use_discrete_percentile")
+        if params_reader.boolean("use_approximate_percentile"):
+            issues.warning(
+                params_reader.loc("use_approximate_percentile"),
+                f"measure '{reader.name}': the percentile is computed exactly, not approximated",
+            )
     if agg is Agg.PERCENTILE and (percentile is None or not 0 <= percentile <= 1):
         reader.error(
             "agg_params", "a percentile measure needs agg_params.percentile between 0 and 1"
@@ -327,6 +345,7 @@ def _metric(reader: Reader) -> Metric | None:
         return None
 
     params_reader = Reader(params, "metric", name, reader.issues)
+    params_reader.check_keys(_TYPE_PARAMS[metric_type])
     fields: dict = {}  # type: ignore[type-arg]
     if metric_type in (MetricType.SIMPLE, MetricType.CUMULATIVE):
         fields["measure"] = _measure_input(params_reader)
@@ -351,12 +370,20 @@ def _metric(reader: Reader) -> Metric | None:
         type=metric_type,
         location=reader.location,
         filters=_filters(reader),
+        time_granularity=_choice(reader, "time_granularity", Grain, required=False),
         description=reader.text("description"),
         label=reader.text("label"),
         **fields,
     )
 
 
+_TYPE_PARAMS = {
+    MetricType.SIMPLE: {"measure"},
+    MetricType.CUMULATIVE: {"measure", "window", "grain_to_date", "cumulative_type_params"},
+    MetricType.RATIO: {"numerator", "denominator"},
+    MetricType.DERIVED: {"expr", "metrics"},
+    MetricType.CONVERSION: {"conversion_type_params"},
+}
 _WINDOW = re.compile(r"^\s*(\d+)\s+(day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
 
 

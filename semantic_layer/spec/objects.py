@@ -241,6 +241,7 @@ class Metric:
     description: str | None = None
     label: str | None = None
     cumulative: Cumulative | None = None
+    time_granularity: Grain | None = None  # metric_time's grain when a query names none
 
 
 @dataclass(frozen=True)
