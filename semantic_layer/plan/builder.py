@@ -21,10 +21,12 @@ from semantic_layer.plan.nodes import (
     MeasureColumn,
     MeasureRef,
     MetricNode,
+    OffsetStep,
     OutputMetric,
     QueryPlan,
     Ratio,
     RowColumn,
+    TimeAxis,
 )
 from semantic_layer.plan.resolve import JoinStep, ResolvedElement, Resolver
 from semantic_layer.spec.objects import (
@@ -35,6 +37,7 @@ from semantic_layer.spec.objects import (
     Measure,
     Metric,
     MetricType,
+    Offset,
     SemanticManifest,
     SemanticModel,
 )
@@ -74,6 +77,7 @@ class _Leaf:
     filters: tuple[ParsedFilter, ...]
     cumulative: Cumulative | None = None
     metric: str = ""
+    offset: Offset | None = None
 
 
 @dataclass
@@ -82,12 +86,10 @@ class _Planner:
     environment: jinja2.Environment
     dialect: str
     query: QuerySpec
-    leaves: dict[tuple[str, tuple[str, ...], Cumulative | None], _Leaf] = field(
-        default_factory=dict
-    )
+    leaves: dict[tuple[object, ...], _Leaf] = field(default_factory=dict)
     filter_cache: dict[tuple[str, Location], ParsedFilter] = field(default_factory=dict)
     # A metric read under the same filters is planned once, however often it is used.
-    nodes: dict[tuple[str, tuple[str, ...]], MetricNode] = field(default_factory=dict)
+    nodes: dict[tuple[object, ...], MetricNode] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.resolver = Resolver(self.manifest)
@@ -104,6 +106,7 @@ class _Planner:
         filters: tuple[ParsedFilter, ...],
         stack: tuple[str, ...],
         location: Location | None,
+        offset: Offset | None = None,
     ) -> MetricNode:
         metric = self.manifest.metrics.get(name)
         if metric is None:
@@ -115,35 +118,41 @@ class _Planner:
                 metric.location,
             )
 
-        memo = (name, tuple(sorted({f.sql for f in filters})))
+        memo = (name, tuple(sorted({f.sql for f in filters})), offset)
         if memo in self.nodes:
             return self.nodes[memo]
-        self.nodes[memo] = self.fresh_node(metric, filters, stack + (name,))
+        self.nodes[memo] = self.fresh_node(metric, filters, stack + (name,), offset)
         return self.nodes[memo]
 
     def fresh_node(
-        self, metric: Metric, filters: tuple[ParsedFilter, ...], stack: tuple[str, ...]
+        self,
+        metric: Metric,
+        filters: tuple[ParsedFilter, ...],
+        stack: tuple[str, ...],
+        offset: Offset | None,
     ) -> MetricNode:
         name = metric.name
         filters = filters + self.parsed(metric.filters)
         if metric.type in (MetricType.SIMPLE, MetricType.CUMULATIVE):
-            return self.simple(metric, filters)
+            return self.simple(metric, filters, offset)
         if metric.type is MetricType.RATIO:
             assert metric.numerator is not None and metric.denominator is not None
             parts = [
                 self.metric_node(
-                    part.name, filters + self.parsed(part.filters), stack, part.location
+                    part.name, filters + self.parsed(part.filters), stack, part.location, offset
                 )
                 for part in (metric.numerator, metric.denominator)
             ]
             return Ratio(parts[0], parts[1])
         if metric.type is MetricType.DERIVED:
-            return self.derived(metric, filters, stack)
+            return self.derived(metric, filters, stack, offset)
         raise UserError(
             f"metric '{name}': {metric.type.value} metrics are not supported yet", metric.location
         )
 
-    def simple(self, metric: Metric, filters: tuple[ParsedFilter, ...]) -> MetricNode:
+    def simple(
+        self, metric: Metric, filters: tuple[ParsedFilter, ...], offset: Offset | None = None
+    ) -> MetricNode:
         measure_input = metric.measure
         assert measure_input is not None
         model = self.manifest.measure_owner(measure_input.name)
@@ -160,15 +169,19 @@ class _Planner:
 
         unique = tuple(sorted({f.sql: f for f in filters}.values(), key=lambda f: f.sql))
         cumulative = metric.cumulative
-        key = (measure.name, tuple(f.sql for f in unique), cumulative)
+        key = (measure.name, tuple(f.sql for f in unique), cumulative, offset)
         if key not in self.leaves:
             preferred = measure.name
             if cumulative is not None:
                 preferred = f"{measure.name}__{metric.name}"
             elif unique:
                 preferred = f"{measure.name}__filtered"
+            if offset is not None:
+                preferred = f"{preferred}__offset"
             column = self.leaf_column(preferred)
-            self.leaves[key] = _Leaf(column, model, measure, unique, cumulative, metric.name)
+            self.leaves[key] = _Leaf(
+                column, model, measure, unique, cumulative, metric.name, offset
+            )
         return MeasureRef(self.leaves[key].column)
 
     def leaf_column(self, preferred: str) -> str:
@@ -190,7 +203,11 @@ class _Planner:
         return name
 
     def derived(
-        self, metric: Metric, filters: tuple[ParsedFilter, ...], stack: tuple[str, ...]
+        self,
+        metric: Metric,
+        filters: tuple[ParsedFilter, ...],
+        stack: tuple[str, ...],
+        offset: Offset | None,
     ) -> MetricNode:
         assert metric.expr is not None
         expression = self.expressions.parse(metric.expr, metric.location)
@@ -210,8 +227,18 @@ class _Planner:
                     f"input metrics{did_you_mean(column.name, references)}",
                     metric.location,
                 )
+            if offset is not None and item.offset is not None:
+                raise UserError(
+                    f"metric '{metric.name}': its input '{item.reference}' has an offset and is "
+                    f"itself read with an offset ({offset}); offsets do not nest",
+                    item.location,
+                )
             node = self.metric_node(
-                item.name, filters + self.parsed(item.filters), stack, item.location
+                item.name,
+                filters + self.parsed(item.filters),
+                stack,
+                item.location,
+                item.offset or offset,
             )
             inputs.append((column.name, node))
         if not inputs:
@@ -236,7 +263,8 @@ class _Planner:
         groups: dict[tuple[object, ...], list[_Leaf]] = {}
         for leaf in self.leaves.values():
             time = leaf.model.agg_time_dimension(leaf.measure) or ""
-            key = (leaf.model.name, time, tuple(f.sql for f in leaf.filters), leaf.cumulative)
+            filters = tuple(f.sql for f in leaf.filters)
+            key = (leaf.model.name, time, filters, leaf.cumulative, leaf.offset)
             groups.setdefault(key, []).append(leaf)
 
         nodes = []
@@ -262,16 +290,22 @@ class _Planner:
                 grain.append(found.name)
 
         cumulative = leaves[0].cumulative
-        shown_filters = tuple(f for f in query_filters if cumulative and _on_metric_time(f))
+        along_time = cumulative is not None or leaves[0].offset is not None
+        shown_filters = tuple(f for f in query_filters if along_time and _on_metric_time(f))
         where = []
         for parsed in query_filters + leaves[0].filters:
             if parsed in shown_filters:
                 continue
             where.append(self.condition(parsed, model, measure, elements))
 
-        step = None
+        step, shift = None, None
+        offset = leaves[0].offset
         if cumulative is not None:
-            step = self.cumulative_step(cumulative, leaves[0], grain, elements, shown_filters)
+            axis = self.time_axis(leaves[0], grain, elements, () if offset else shown_filters, True)
+            step = CumulativeStep(cumulative, axis)
+        if offset is not None:
+            axis = self.time_axis(leaves[0], grain, elements, shown_filters, False)
+            shift = OffsetStep(offset, axis)
 
         joins: dict[str, JoinStep] = {}
         for element in elements.values():
@@ -307,7 +341,7 @@ class _Planner:
             for alias, join in joins.items()
         )
         return AggregateNode(
-            name, model, join_nodes, columns, tuple(grain), measures, tuple(where), step
+            name, model, join_nodes, columns, tuple(grain), measures, tuple(where), step, shift
         )
 
     def condition(
@@ -327,46 +361,48 @@ class _Planner:
                     node.replace(sqlnames.column(found.name))
         return condition
 
-    def cumulative_step(
+    def time_axis(
         self,
-        cumulative: Cumulative,
         leaf: _Leaf,
         grain: list[str],
         elements: dict[str, ResolvedElement],
         shown_filters: tuple[ParsedFilter, ...],
-    ) -> CumulativeStep:
-        """Where a cumulative measure's days come from and which of them are shown.
+        needs_days: bool,
+    ) -> TimeAxis:
+        """The metric_time column of an aggregate that works along time, and the days shown.
 
-        Query filters on metric_time choose the days shown, never the rows a window reads,
-        so the first day shown still sums the days before it.
+        Query filters on metric_time choose the periods shown, never the rows a window or an
+        offset reads, so the first period shown still sees the periods before it.
         """
+        kind = "cumulative" if leaf.cumulative is not None else "offset"
         times = [elements[name] for name in grain if _is_metric_time(elements[name])]
         location = self.query.location
         if len(times) != 1 or times[0].grain is None or times[0].grain.rank < Grain.DAY.rank:
             raise NeedsMetricTime(
-                f"cumulative metric '{leaf.metric}' needs exactly one metric_time column in the "
+                f"{kind} metric '{leaf.metric}' needs exactly one metric_time column in the "
                 "group-by, at day grain or coarser (e.g. metric_time__month)",
                 location,
             )
-        try:
-            day = self.resolver.resolve(
-                ElementRef(METRIC_TIME, (), Grain.DAY), leaf.model, leaf.measure, location
-            )
-        except UserError as error:
-            raise UserError(
-                f"cumulative metric '{leaf.metric}' accumulates day by day: {error.message}",
-                location,
-            ) from None
-        elements.setdefault(day.name, day)
+        day_column = times[0].name
+        if needs_days:
+            try:
+                day = self.resolver.resolve(
+                    ElementRef(METRIC_TIME, (), Grain.DAY), leaf.model, leaf.measure, location
+                )
+            except UserError as error:
+                raise UserError(
+                    f"{kind} metric '{leaf.metric}' accumulates day by day: {error.message}",
+                    location,
+                ) from None
+            elements.setdefault(day.name, day)
+            day_column = day.name
 
         shown: dict[str, ResolvedElement] = {}
         conditions = tuple(
             self.condition(parsed, leaf.model, leaf.measure, shown) for parsed in shown_filters
         )
         time_columns = tuple((e.name, e.grain) for e in shown.values() if e.grain is not None)
-        return CumulativeStep(
-            cumulative, day.name, times[0].name, times[0].grain, conditions, time_columns
-        )
+        return TimeAxis(day_column, times[0].name, times[0].grain, conditions, time_columns)
 
 
 def _is_metric_time(element: ResolvedElement) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from semantic_layer.spec.objects import Cumulative, Grain, Measure, SemanticModel
+from semantic_layer.spec.objects import Cumulative, Grain, Measure, Offset, SemanticModel
 
 
 @dataclass(frozen=True)
@@ -43,21 +43,38 @@ class MeasureColumn:
 
 
 @dataclass(frozen=True)
-class CumulativeStep:
-    """How an aggregate accumulates over days before it is read at the query's grain.
+class TimeAxis:
+    """The metric_time column of an aggregate that works along time.
 
-    For each day shown, the measure is aggregated over the rows of the window that ends on
-    that day; at a coarser ``grain`` the first, last or average daily value of each period
-    stands for it. ``time_where`` (query filters on metric_time, over ``time_columns``)
-    chooses the days shown without removing any row a window reads.
+    ``day_column`` is the day each row falls on (for windows) or the query's time column
+    itself; ``time_column`` is the query's metric_time column at ``grain``. ``time_where``
+    (query filters on metric_time, over ``time_columns``) chooses the periods shown without
+    removing any row a window or an offset reads.
     """
 
-    spec: Cumulative
     day_column: str
     time_column: str
     grain: Grain
     time_where: tuple[exp.Expr, ...] = ()
     time_columns: tuple[tuple[str, Grain], ...] = ()
+
+
+@dataclass(frozen=True)
+class CumulativeStep:
+    """For each day, the measures over the rows of the window that ends on it; at a coarser
+    grain the first, last or average daily value of each period stands for it."""
+
+    spec: Cumulative
+    axis: TimeAxis
+
+
+@dataclass(frozen=True)
+class OffsetStep:
+    """Each period shown takes the value of an earlier period (calendar-aligned at the
+    query's grain: month M reads the whole of month M-1)."""
+
+    offset: Offset
+    axis: TimeAxis
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,7 @@ class AggregateNode:
     measures: tuple[MeasureColumn, ...]
     where: tuple[exp.Expr, ...]
     cumulative: CumulativeStep | None = None
+    offset: OffsetStep | None = None
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from semantic_layer.plan.nodes import (
     QueryPlan,
     Ratio,
 )
-from semantic_layer.render.cumulative import DIGITS, cumulative_ctes, digits_select
 from semantic_layer.render.dialects import Dialect
 from semantic_layer.render.measures import ROWS_ALIAS, aggregate_measure
+from semantic_layer.render.timeline import DIGITS, cumulative_ctes, digits_select, offset_ctes
 from semantic_layer.spec.objects import Relation
 
 RelationNamer = Callable[[Relation], exp.Table]
@@ -29,7 +29,7 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
     ctes = [
         cte for node in plan.aggregates for cte in _aggregate_ctes(node, dialect, relation_table)
     ]
-    if any(node.cumulative is not None for node in plan.aggregates):
+    if any(node.cumulative or node.offset for node in plan.aggregates):
         ctes.insert(0, (DIGITS, digits_select()))
     source = plan.aggregates[0].name
     if len(plan.aggregates) > 1:
@@ -58,11 +58,20 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
 def _aggregate_ctes(
     node: AggregateNode, dialect: Dialect, relation_table: RelationNamer
 ) -> list[tuple[str, exp.Select]]:
-    """The common table expressions that end in ``node.name``: one, or a few to accumulate."""
+    """The common table expressions that end in ``node.name``: one, or a few to accumulate
+    over time or to read an earlier period."""
     rows = rows_select(node, dialect, relation_table)
+    final = f"{node.name}__base" if node.offset is not None else node.name
     if node.cumulative is not None:
-        return cumulative_ctes(node, node.cumulative, rows, dialect)
+        ctes = cumulative_ctes(node, node.cumulative, rows, dialect, final)
+    else:
+        ctes = [(final, _grouped(node, rows, dialect))]
+    if node.offset is not None:
+        ctes += offset_ctes(node, node.offset, final, dialect)
+    return ctes
 
+
+def _grouped(node: AggregateNode, rows: exp.Select, dialect: Dialect) -> exp.Select:
     grain = [sqlnames.column(name) for name in node.grain]
     aggregates = [
         exp.alias_(aggregate_measure(m, dialect), sqlnames.identifier(m.name))
@@ -73,7 +82,7 @@ def _aggregate_ctes(
         outer = outer.where(*(condition.copy() for condition in node.where))
     if grain:
         outer = outer.group_by(*grain)
-    return [(node.name, outer)]
+    return outer
 
 
 def rows_select(node: AggregateNode, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:

@@ -23,6 +23,7 @@ from semantic_layer.spec.objects import (
     Metric,
     MetricInput,
     MetricType,
+    Offset,
     PeriodAgg,
     Relation,
     SavedQuery,
@@ -445,23 +446,40 @@ def _metric_input(reader: Reader, key: str) -> MetricInput | None:
     if isinstance(value, str):
         return MetricInput(value, reader.loc(key))
     if isinstance(value, YamlMap):
-        return _metric_input_map(value, reader.name, reader.issues)
+        return _metric_input_map(value, reader.name, reader.issues, offsets=False)
     reader.error(key if value is not None else None, f"'type_params.{key}' is required")
     return None
 
 
-def _metric_input_map(data: YamlMap, metric: str, issues: Issues) -> MetricInput | None:
+def _metric_input_map(
+    data: YamlMap, metric: str, issues: Issues, offsets: bool = True
+) -> MetricInput | None:
     reader = Reader(data, "metric", metric, issues)
     reader.check_keys({"name", "alias", "filter", "offset_window", "offset_to_grain"})
     name = reader.definition_name()
     if name is None:
         return None
-    for key in ("offset_window", "offset_to_grain"):
-        if key in data:
-            reader.error(
-                key, f"'{key}' is not supported yet; remove it or compute the offset in a SQL model"
-            )
-    return MetricInput(name, reader.location, reader.text("alias"), _filters(reader))
+    offset = _offset(reader) if offsets else None
+    if not offsets:
+        for key in ("offset_window", "offset_to_grain"):
+            if key in data:
+                reader.error(key, f"'{key}' is allowed only on the inputs of a derived metric")
+    return MetricInput(name, reader.location, reader.text("alias"), _filters(reader), offset)
+
+
+def _offset(reader: Reader) -> Offset | None:
+    window = None
+    text = reader.text("offset_window")
+    if text is not None:
+        match = _WINDOW.match(text)
+        if match is None or int(match.group(1)) < 1:
+            reader.error("offset_window", f"offset_window '{text}' must read like '1 month'")
+        else:
+            window = Window(int(match.group(1)), Grain(match.group(2).lower()))
+    to_grain = _choice(reader, "offset_to_grain", Grain, required=False)
+    if window is not None and to_grain is not None:
+        reader.error(None, "an input takes offset_window or offset_to_grain, not both")
+    return Offset(window, to_grain) if window or to_grain else None
 
 
 def _saved_query(reader: Reader) -> SavedQuery | None:

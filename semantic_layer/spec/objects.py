@@ -173,32 +173,6 @@ class SemanticModel:
 
 
 @dataclass(frozen=True)
-class MeasureInput:
-    """The measure a simple metric aggregates, with the options written beside it."""
-
-    name: str
-    location: Location
-    filters: tuple[Filter, ...] = ()
-    fill_nulls_with: int | float | None = None
-    join_to_timespine: bool = False
-
-
-@dataclass(frozen=True)
-class MetricInput:
-    """A metric used inside a ratio or derived metric, with its alias and own filters."""
-
-    name: str
-    location: Location
-    alias: str | None = None
-    filters: tuple[Filter, ...] = ()
-
-    @property
-    def reference(self) -> str:
-        """The name the derived expression uses for this input."""
-        return self.alias or self.name
-
-
-@dataclass(frozen=True)
 class Window:
     """A trailing window such as 7 days or 1 month, ending on (and including) each day."""
 
@@ -225,6 +199,45 @@ class Cumulative:
     window: Window | None = None
     grain_to_date: Grain | None = None
     period_agg: PeriodAgg = PeriodAgg.FIRST
+
+
+@dataclass(frozen=True)
+class Offset:
+    """A derived metric's input read from an earlier period: ``window`` before each period,
+    or at the start of its ``to_grain`` period."""
+
+    window: Window | None = None
+    to_grain: Grain | None = None
+
+    def __str__(self) -> str:
+        return f"offset_window {self.window}" if self.window else f"offset_to_grain {self.to_grain}"
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    """The measure a simple metric aggregates, with the options written beside it."""
+
+    name: str
+    location: Location
+    filters: tuple[Filter, ...] = ()
+    fill_nulls_with: int | float | None = None
+    join_to_timespine: bool = False
+
+
+@dataclass(frozen=True)
+class MetricInput:
+    """A metric used inside a ratio or derived metric, with its alias and own filters."""
+
+    name: str
+    location: Location
+    alias: str | None = None
+    filters: tuple[Filter, ...] = ()
+    offset: Offset | None = None
+
+    @property
+    def reference(self) -> str:
+        """The name the derived expression uses for this input."""
+        return self.alias or self.name
 
 
 @dataclass(frozen=True)

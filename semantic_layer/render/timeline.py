@@ -1,15 +1,15 @@
-"""A cumulative aggregate into its common table expressions: rows, days, daily windows, and
-the value each coarser period takes."""
+"""Aggregates that work along time into common table expressions: a spine of days, the
+windows of cumulative metrics, the value each coarser period takes, and offsets."""
 
 from __future__ import annotations
 
 from sqlglot import exp
 
 from semantic_layer import sqlnames
-from semantic_layer.plan.nodes import AggregateNode, CumulativeStep
+from semantic_layer.plan.nodes import AggregateNode, CumulativeStep, OffsetStep, TimeAxis
 from semantic_layer.render.dialects import Dialect
 from semantic_layer.render.measures import aggregate_measure
-from semantic_layer.spec.objects import Grain, PeriodAgg
+from semantic_layer.spec.objects import Grain, PeriodAgg, Window
 
 DIGITS = "sl_digits"
 _PLACES = 5  # 10**5 days: a spine of about 270 years from the first day of data
@@ -26,15 +26,17 @@ def digits_select() -> exp.Select:
 
 
 def cumulative_ctes(
-    node: AggregateNode, step: CumulativeStep, rows: exp.Select, dialect: Dialect
+    node: AggregateNode, step: CumulativeStep, rows: exp.Select, dialect: Dialect, final: str
 ) -> list[tuple[str, exp.Select]]:
     """Rows filtered once; every day from the first to the last day of data (the time spine);
-    each shown day's window aggregated; then one value per period of the query's grain."""
-    dims = [name for name in node.grain if name != step.time_column]
+    each shown day's window aggregated; then one value per period of the query's grain. The
+    last expression is called ``final``."""
+    axis = step.axis
+    dims = [name for name in node.grain if name != axis.time_column]
     names = {part: f"{node.name}__{part}" for part in ("rows", "days", "daily")}
-    daily_name = node.name if step.grain is Grain.DAY else names["daily"]
+    daily_name = final if axis.grain is Grain.DAY else names["daily"]
 
-    kept = [step.day_column, *dims, *(m.name for m in node.measures)]
+    kept = [axis.day_column, *dims, *(m.name for m in node.measures)]
     filtered = exp.select(*(sqlnames.column(name) for name in dict.fromkeys(kept))).from_(
         rows.subquery(sqlnames.identifier("src"))
     )
@@ -43,34 +45,91 @@ def cumulative_ctes(
 
     ctes = [
         (names["rows"], filtered),
-        (names["days"], _days(step, names["rows"], dialect)),
+        (names["days"], _days(axis, axis.day_column, names["rows"], dialect)),
         (daily_name, _daily(node, step, dims, names, dialect)),
     ]
-    if step.grain is not Grain.DAY:
-        ctes.append((node.name, _per_period(node, step, dims, daily_name, dialect)))
+    if axis.grain is not Grain.DAY:
+        ctes.append((final, _per_period(node, step, dims, daily_name, dialect)))
     return ctes
 
 
-def _days(step: CumulativeStep, rows: str, dialect: Dialect) -> exp.Select:
-    """Every day from the first to the last day of the rows, less the days the query's
-    filters on metric_time do not show."""
-    day = sqlnames.column(step.day_column)
-    first = exp.select(exp.Min(this=day.copy())).from_(sqlnames.table(rows)).subquery()
-    last = exp.select(exp.Max(this=day.copy())).from_(sqlnames.table(rows)).subquery()
+def offset_ctes(
+    node: AggregateNode, step: OffsetStep, base: str, dialect: Dialect
+) -> list[tuple[str, exp.Select]]:
+    """Each period shown, from the first to the last period of ``base``, takes the values
+    ``base`` holds for the earlier period its offset names."""
+    axis = step.axis
+    dims = [name for name in node.grain if name != axis.time_column]
+    days = f"{node.name}__shown_days"
+    periods = f"{node.name}__periods"
+    time = sqlnames.column(axis.time_column)
+    shown = (
+        exp.select(exp.alias_(dialect.time_trunc(time.copy(), axis.grain.value), time.name))
+        .distinct()
+        .from_(sqlnames.table(days))
+    )
+
+    earlier = _earlier_period(step, sqlnames.column(axis.time_column, "p"), dialect)
+    joined = (
+        exp.select(
+            sqlnames.column(axis.time_column, "p"),
+            *(sqlnames.column(name, "b") for name in dims),
+            *(sqlnames.column(m.name, "b") for m in node.measures),
+        )
+        .from_(exp.alias_(sqlnames.table(periods), "p"))
+        .join(
+            exp.alias_(sqlnames.table(base), "b"),
+            on=exp.EQ(this=sqlnames.column(axis.time_column, "b"), expression=earlier),
+            join_type="inner",
+        )
+    )
+    return [
+        (days, _days(axis, axis.time_column, base, dialect)),
+        (periods, shown),
+        (node.name, joined),
+    ]
+
+
+def _earlier_period(step: OffsetStep, period: exp.Expr, dialect: Dialect) -> exp.Expr:
+    """The start of the period an offset reads, at the query's grain."""
+    grain, offset = step.axis.grain, step.offset
+    if offset.to_grain is not None:
+        start = dialect.time_trunc(period, offset.to_grain.value)
+        return dialect.time_trunc(start, grain.value)
+    assert offset.window is not None
+    return dialect.time_trunc(_shift(offset.window, period, -1, dialect), grain.value)
+
+
+def _shift(window: Window, day: exp.Expr, sign: int, dialect: Dialect) -> exp.Expr:
+    """``day`` moved by ``window`` (forwards for sign 1, backwards for -1), in calendar terms
+    for months, quarters and years."""
+    if window.grain in (Grain.DAY, Grain.WEEK):
+        days = window.count * (7 if window.grain is Grain.WEEK else 1)
+        return dialect.add_days(day, exp.Literal.number(sign * days))
+    months = window.count * {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[window.grain]
+    return dialect.add_months(day, exp.Literal.number(sign * months))
+
+
+def _days(axis: TimeAxis, day_column: str, source: str, dialect: Dialect) -> exp.Select:
+    """Every day from the first to the last ``day_column`` of ``source``, as ``day_column``,
+    less the days the query's filters on metric_time do not show."""
+    day = sqlnames.column(day_column)
+    first = exp.select(exp.Min(this=day.copy())).from_(sqlnames.table(source)).subquery()
+    last = exp.select(exp.Max(this=day.copy())).from_(sqlnames.table(source)).subquery()
     count: exp.Expr = exp.column("n", "d0")
     for place in range(1, _PLACES):
         digit = exp.Mul(this=exp.Literal.number(10**place), expression=exp.column("n", f"d{place}"))
         count = exp.Add(this=count, expression=digit)
 
     spine = exp.select(
-        exp.alias_(dialect.add_days(first, count), sqlnames.identifier(step.day_column))
+        exp.alias_(dialect.add_days(first, count), sqlnames.identifier(day_column))
     ).from_(exp.alias_(sqlnames.table(DIGITS), "d0"))
     for place in range(1, _PLACES):
         spine = spine.join(exp.alias_(sqlnames.table(DIGITS), f"d{place}"), join_type="cross")
 
     columns: list[exp.Expr] = [day.copy()]
-    for name, grain in step.time_columns:
-        if name != step.day_column:
+    for name, grain in axis.time_columns:
+        if name != day_column:
             trunc = dialect.time_trunc(day.copy(), grain.value)
             columns.append(exp.alias_(trunc, sqlnames.identifier(name)))
     bounded = (
@@ -79,8 +138,8 @@ def _days(step: CumulativeStep, rows: str, dialect: Dialect) -> exp.Select:
         .where(exp.LTE(this=day.copy(), expression=last))
     )
     shown = exp.select(day.copy()).from_(bounded.subquery(sqlnames.identifier("shown")))
-    if step.time_where:
-        shown = shown.where(*(condition.copy() for condition in step.time_where))
+    if axis.time_where:
+        shown = shown.where(*(condition.copy() for condition in axis.time_where))
     return shown
 
 
@@ -92,8 +151,8 @@ def _daily(
     dialect: Dialect,
 ) -> exp.Select:
     """For each shown day, the measures over the rows of the window that ends on it."""
-    shown_day = sqlnames.column(step.day_column, "d")
-    row_day = sqlnames.column(step.day_column, "r")
+    shown_day = sqlnames.column(step.axis.day_column, "d")
+    row_day = sqlnames.column(step.axis.day_column, "r")
     condition: exp.Expr = exp.LTE(this=row_day, expression=shown_day)
     start = _window_start(step, shown_day.copy(), dialect)
     if start is not None:
@@ -107,7 +166,7 @@ def _daily(
     ]
     return (
         exp.select(
-            exp.alias_(shown_day.copy(), sqlnames.identifier(step.day_column)),
+            exp.alias_(shown_day.copy(), sqlnames.identifier(step.axis.day_column)),
             *(sqlnames.column(name, "r") for name in dims),
             *values,
         )
@@ -125,11 +184,7 @@ def _window_start(step: CumulativeStep, day: exp.Expr, dialect: Dialect) -> exp.
         return dialect.time_trunc(day, to_date.value)
     if window is None:
         return None
-    if window.grain in (Grain.DAY, Grain.WEEK):
-        days = window.count * (7 if window.grain is Grain.WEEK else 1)
-        return dialect.add_days(day, exp.Literal.number(-days))
-    months = window.count * {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[window.grain]
-    return dialect.add_months(day, exp.Literal.number(-months))
+    return _shift(window, day, -1, dialect)
 
 
 def _per_period(
@@ -137,11 +192,12 @@ def _per_period(
 ) -> exp.Select:
     """One value per period of the query's grain: the daily value of its first or last day
     shown, or the average of its daily values."""
-    day = sqlnames.column(step.day_column)
-    period = dialect.time_trunc(day.copy(), step.grain.value)
+    axis = step.axis
+    day = sqlnames.column(axis.day_column)
+    period = dialect.time_trunc(day.copy(), axis.grain.value)
     measures = [m.name for m in node.measures]
     dim_columns = [sqlnames.column(name) for name in dims]
-    time = sqlnames.identifier(step.time_column)
+    time = sqlnames.identifier(axis.time_column)
 
     if step.spec.period_agg is PeriodAgg.AVERAGE:
         periods = exp.select(
@@ -151,7 +207,7 @@ def _per_period(
             exp.alias_(exp.Avg(this=dialect.to_double(sqlnames.column(name))), name)
             for name in measures
         ]
-        keys = [sqlnames.column(step.time_column), *(c.copy() for c in dim_columns)]
+        keys = [sqlnames.column(axis.time_column), *(c.copy() for c in dim_columns)]
         return (
             exp.select(*keys, *averages)
             .from_(periods.from_(sqlnames.table(daily)).subquery("periods"))
@@ -171,5 +227,5 @@ def _per_period(
         exp.alias_(rank, "sl_pick"),
     ).from_(sqlnames.table(daily))
     picked = exp.EQ(this=sqlnames.column("sl_pick"), expression=exp.Literal.number(1))
-    keep = [sqlnames.column(step.time_column), *map(sqlnames.column, dims + measures)]
+    keep = [sqlnames.column(axis.time_column), *map(sqlnames.column, dims + measures)]
     return exp.select(*keep).from_(ranked.subquery("ranked")).where(picked)
