@@ -78,6 +78,7 @@ class _Leaf:
     cumulative: Cumulative | None = None
     metric: str = ""
     offset: Offset | None = None
+    spine: bool = False
 
 
 @dataclass
@@ -169,7 +170,8 @@ class _Planner:
 
         unique = tuple(sorted({f.sql: f for f in filters}.values(), key=lambda f: f.sql))
         cumulative = metric.cumulative
-        key = (measure.name, tuple(f.sql for f in unique), cumulative, offset)
+        spine = measure_input.join_to_timespine
+        key = (measure.name, tuple(f.sql for f in unique), cumulative, offset, spine)
         if key not in self.leaves:
             preferred = measure.name
             if cumulative is not None:
@@ -180,9 +182,9 @@ class _Planner:
                 preferred = f"{preferred}__offset"
             column = self.leaf_column(preferred)
             self.leaves[key] = _Leaf(
-                column, model, measure, unique, cumulative, metric.name, offset
+                column, model, measure, unique, cumulative, metric.name, offset, spine
             )
-        return MeasureRef(self.leaves[key].column)
+        return MeasureRef(self.leaves[key].column, measure_input.fill_nulls_with)
 
     def leaf_column(self, preferred: str) -> str:
         """A name for an aggregated measure column that no other column of the query uses.
@@ -264,7 +266,7 @@ class _Planner:
         for leaf in self.leaves.values():
             time = leaf.model.agg_time_dimension(leaf.measure) or ""
             filters = tuple(f.sql for f in leaf.filters)
-            key = (leaf.model.name, time, filters, leaf.cumulative, leaf.offset)
+            key = (leaf.model.name, time, filters, leaf.cumulative, leaf.offset, leaf.spine)
             groups.setdefault(key, []).append(leaf)
 
         nodes = []
@@ -290,7 +292,7 @@ class _Planner:
                 grain.append(found.name)
 
         cumulative = leaves[0].cumulative
-        along_time = cumulative is not None or leaves[0].offset is not None
+        along_time = cumulative is not None or leaves[0].offset is not None or leaves[0].spine
         shown_filters = tuple(f for f in query_filters if along_time and _on_metric_time(f))
         where = []
         for parsed in query_filters + leaves[0].filters:
@@ -306,6 +308,13 @@ class _Planner:
         if offset is not None:
             axis = self.time_axis(leaves[0], grain, elements, shown_filters, False)
             shift = OffsetStep(offset, axis)
+        spine = None
+        if leaves[0].spine:
+            try:
+                spine = self.time_axis(leaves[0], grain, elements, shown_filters, False)
+            except NeedsMetricTime:
+                # Without metric_time there is no period to fill; the rows stand as they are.
+                where.extend(self.condition(f, model, measure, elements) for f in shown_filters)
 
         joins: dict[str, JoinStep] = {}
         for element in elements.values():
@@ -341,7 +350,16 @@ class _Planner:
             for alias, join in joins.items()
         )
         return AggregateNode(
-            name, model, join_nodes, columns, tuple(grain), measures, tuple(where), step, shift
+            name,
+            model,
+            join_nodes,
+            columns,
+            tuple(grain),
+            measures,
+            tuple(where),
+            step,
+            shift,
+            spine,
         )
 
     def condition(
@@ -375,6 +393,7 @@ class _Planner:
         offset reads, so the first period shown still sees the periods before it.
         """
         kind = "cumulative" if leaf.cumulative is not None else "offset"
+        kind = "time-spine" if leaf.spine and not (leaf.cumulative or leaf.offset) else kind
         times = [elements[name] for name in grain if _is_metric_time(elements[name])]
         location = self.query.location
         if len(times) != 1 or times[0].grain is None or times[0].grain.rank < Grain.DAY.rank:

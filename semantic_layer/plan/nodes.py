@@ -94,13 +94,15 @@ class AggregateNode:
     where: tuple[exp.Expr, ...]
     cumulative: CumulativeStep | None = None
     offset: OffsetStep | None = None
+    spine: TimeAxis | None = None  # every period of the time spine, with or without rows
 
 
 @dataclass(frozen=True)
 class MeasureRef:
-    """A metric value read from an aggregated measure column."""
+    """A metric value read from an aggregated measure column; ``fill`` stands in for NULL."""
 
     column: str
+    fill: int | float | None = None
 
 
 @dataclass(frozen=True)

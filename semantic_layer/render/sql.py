@@ -12,12 +12,19 @@ from semantic_layer.plan.nodes import (
     Derived,
     MeasureRef,
     MetricNode,
+    OffsetStep,
     QueryPlan,
     Ratio,
 )
 from semantic_layer.render.dialects import Dialect
 from semantic_layer.render.measures import ROWS_ALIAS, aggregate_measure
-from semantic_layer.render.timeline import DIGITS, cumulative_ctes, digits_select, offset_ctes
+from semantic_layer.render.timeline import (
+    DIGITS,
+    cumulative_ctes,
+    digits_select,
+    offset_ctes,
+    spine_ctes,
+)
 from semantic_layer.spec.objects import Relation
 
 RelationNamer = Callable[[Relation], exp.Table]
@@ -29,7 +36,7 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
     ctes = [
         cte for node in plan.aggregates for cte in _aggregate_ctes(node, dialect, relation_table)
     ]
-    if any(node.cumulative or node.offset for node in plan.aggregates):
+    if any(node.cumulative or node.offset or node.spine for node in plan.aggregates):
         ctes.insert(0, (DIGITS, digits_select()))
     source = plan.aggregates[0].name
     if len(plan.aggregates) > 1:
@@ -58,16 +65,22 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
 def _aggregate_ctes(
     node: AggregateNode, dialect: Dialect, relation_table: RelationNamer
 ) -> list[tuple[str, exp.Select]]:
-    """The common table expressions that end in ``node.name``: one, or a few to accumulate
-    over time or to read an earlier period."""
+    """The common table expressions that end in ``node.name``: one, or a chain that
+    accumulates over time, reads an earlier period, or joins every period of the spine."""
+    stages = [step for step in (node.offset, node.spine) if step is not None]
+    names = [f"{node.name}__stage{i}" for i in range(len(stages))] + [node.name]
+
     rows = rows_select(node, dialect, relation_table)
-    final = f"{node.name}__base" if node.offset is not None else node.name
     if node.cumulative is not None:
-        ctes = cumulative_ctes(node, node.cumulative, rows, dialect, final)
+        ctes = cumulative_ctes(node, node.cumulative, rows, dialect, names[0])
     else:
-        ctes = [(final, _grouped(node, rows, dialect))]
-    if node.offset is not None:
-        ctes += offset_ctes(node, node.offset, final, dialect)
+        ctes = [(names[0], _grouped(node, rows, dialect))]
+    for index, stage in enumerate(stages):
+        source, target = names[index], names[index + 1]
+        if isinstance(stage, OffsetStep):
+            ctes += offset_ctes(node, stage, source, target, dialect)
+        else:
+            ctes += spine_ctes(node, stage, source, target, dialect)
     return ctes
 
 
@@ -167,7 +180,10 @@ def _typed_empty_branch(plan: QueryPlan) -> exp.Select:
 
 def _metric(node: MetricNode, dialect: Dialect) -> exp.Expr:
     if isinstance(node, MeasureRef):
-        return sqlnames.column(node.column)
+        if node.fill is None:
+            return sqlnames.column(node.column)
+        fill = exp.Literal.number(node.fill)
+        return exp.Coalesce(this=sqlnames.column(node.column), expressions=[fill])
     if isinstance(node, Ratio):
         return dialect.safe_divide(
             _metric(node.numerator, dialect), _metric(node.denominator, dialect)

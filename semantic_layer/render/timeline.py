@@ -54,22 +54,42 @@ def cumulative_ctes(
 
 
 def offset_ctes(
-    node: AggregateNode, step: OffsetStep, base: str, dialect: Dialect
+    node: AggregateNode, step: OffsetStep, base: str, final: str, dialect: Dialect
 ) -> list[tuple[str, exp.Select]]:
     """Each period shown, from the first to the last period of ``base``, takes the values
     ``base`` holds for the earlier period its offset names."""
-    axis = step.axis
+    earlier = _earlier_period(step, sqlnames.column(step.axis.time_column, "p"), dialect)
+    return _periods_joined(node, step.axis, base, final, earlier, "inner", dialect)
+
+
+def spine_ctes(
+    node: AggregateNode, axis: TimeAxis, base: str, final: str, dialect: Dialect
+) -> list[tuple[str, exp.Select]]:
+    """Every period from the first to the last period of ``base``, with its values where it
+    has any (``join_to_timespine``): a period without rows is shown, not skipped."""
+    same = sqlnames.column(axis.time_column, "p")
+    return _periods_joined(node, axis, base, final, same, "left", dialect)
+
+
+def _periods_joined(
+    node: AggregateNode,
+    axis: TimeAxis,
+    base: str,
+    final: str,
+    period_read: exp.Expr,
+    join_type: str,
+    dialect: Dialect,
+) -> list[tuple[str, exp.Select]]:
+    """The periods shown (from the spine of days between the first and last period of
+    ``base``), each joined to the row of ``base`` whose period is ``period_read``."""
     dims = [name for name in node.grain if name != axis.time_column]
-    days = f"{node.name}__shown_days"
-    periods = f"{node.name}__periods"
+    days, periods = f"{final}__spine", f"{final}__periods"
     time = sqlnames.column(axis.time_column)
     shown = (
         exp.select(exp.alias_(dialect.time_trunc(time.copy(), axis.grain.value), time.name))
         .distinct()
         .from_(sqlnames.table(days))
     )
-
-    earlier = _earlier_period(step, sqlnames.column(axis.time_column, "p"), dialect)
     joined = (
         exp.select(
             sqlnames.column(axis.time_column, "p"),
@@ -79,14 +99,14 @@ def offset_ctes(
         .from_(exp.alias_(sqlnames.table(periods), "p"))
         .join(
             exp.alias_(sqlnames.table(base), "b"),
-            on=exp.EQ(this=sqlnames.column(axis.time_column, "b"), expression=earlier),
-            join_type="inner",
+            on=exp.EQ(this=sqlnames.column(axis.time_column, "b"), expression=period_read),
+            join_type=join_type,
         )
     )
     return [
         (days, _days(axis, axis.time_column, base, dialect)),
         (periods, shown),
-        (node.name, joined),
+        (final, joined),
     ]
 
 

@@ -427,7 +427,6 @@ def _measure_input(reader: Reader) -> MeasureInput | None:
         inner = Reader(value, "metric", reader.name, reader.issues)
         inner.check_keys({"name", "filter", "alias", "fill_nulls_with", "join_to_timespine"})
         name = inner.text("name", required=True)
-        _not_yet(inner, "fill_nulls_with", "join_to_timespine")
         if name is None:
             return None
         return MeasureInput(
