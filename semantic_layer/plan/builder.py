@@ -21,6 +21,7 @@ from semantic_layer.plan.nodes import (
     MeasureColumn,
     MeasureRef,
     MetricNode,
+    NonAdditiveStep,
     OffsetStep,
     OutputMetric,
     QueryPlan,
@@ -266,7 +267,15 @@ class _Planner:
         for leaf in self.leaves.values():
             time = leaf.model.agg_time_dimension(leaf.measure) or ""
             filters = tuple(f.sql for f in leaf.filters)
-            key = (leaf.model.name, time, filters, leaf.cumulative, leaf.offset, leaf.spine)
+            key = (
+                leaf.model.name,
+                time,
+                filters,
+                leaf.cumulative,
+                leaf.offset,
+                leaf.spine,
+                leaf.measure.non_additive,
+            )
             groups.setdefault(key, []).append(leaf)
 
         nodes = []
@@ -316,19 +325,24 @@ class _Planner:
                 # Without metric_time there is no period to fill; the rows stand as they are.
                 where.extend(self.condition(f, model, measure, elements) for f in shown_filters)
 
+        extra_columns, semi = self.non_additive(leaves[0])
+
         joins: dict[str, JoinStep] = {}
         for element in elements.values():
             for join in element.joins:
                 joins.setdefault(join.alias, join)
         exposed = _JoinColumns(self.expressions, model.name)
-        columns = tuple(
-            RowColumn(
-                e.name,
-                exposed.column(e.table_alias, e.model, e.sql, e.name),
-                e.grain,
-                e.date_part,
+        columns = (
+            tuple(
+                RowColumn(
+                    e.name,
+                    exposed.column(e.table_alias, e.model, e.sql, e.name),
+                    e.grain,
+                    e.date_part,
+                )
+                for e in elements.values()
             )
-            for e in elements.values()
+            + extra_columns
         )
         measures = tuple(
             MeasureColumn(
@@ -360,7 +374,39 @@ class _Planner:
             step,
             shift,
             spine,
+            semi,
         )
+
+    def non_additive(self, leaf: _Leaf) -> tuple[tuple[RowColumn, ...], NonAdditiveStep | None]:
+        """The columns a semi-additive measure needs: its non-additive time dimension and the
+        entities of its window_groupings."""
+        spec = leaf.measure.non_additive
+        if spec is None:
+            return (), None
+        if leaf.cumulative is not None:
+            raise UserError(
+                f"cumulative metric '{leaf.metric}': measure '{leaf.measure.name}' has a "
+                "non_additive_dimension, so it cannot be accumulated over time",
+                leaf.measure.location,
+            )
+        model = leaf.model
+        dimension = model.dimension(spec.dimension)
+        assert dimension is not None and dimension.time_granularity is not None
+        time = RowColumn(
+            _NON_ADDITIVE_TIME,
+            self.expressions.on_table(dimension.sql, model.name, dimension.location),
+            dimension.time_granularity,
+        )
+        groupings = []
+        for name in spec.groupings:
+            entity = model.entity(name)
+            assert entity is not None
+            expression = self.expressions.on_table(entity.sql, model.name, entity.location)
+            groupings.append(RowColumn(f"{_NON_ADDITIVE_TIME}__{name}", expression))
+        step = NonAdditiveStep(
+            spec.window_choice, time.name, tuple(column.name for column in groupings)
+        )
+        return (time, *groupings), step
 
     def condition(
         self,
@@ -422,6 +468,9 @@ class _Planner:
         )
         time_columns = tuple((e.name, e.grain) for e in shown.values() if e.grain is not None)
         return TimeAxis(day_column, times[0].name, times[0].grain, conditions, time_columns)
+
+
+_NON_ADDITIVE_TIME = "sl_non_additive_time"
 
 
 def _is_metric_time(element: ResolvedElement) -> bool:

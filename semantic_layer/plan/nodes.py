@@ -78,6 +78,16 @@ class OffsetStep:
 
 
 @dataclass(frozen=True)
+class NonAdditiveStep:
+    """Only the rows whose ``time_column`` is the latest (``max``) or earliest (``min``) of
+    their group count: the query's grain plus ``grouping_columns`` (balances per account)."""
+
+    choice: str
+    time_column: str
+    grouping_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AggregateNode:
     """Rows of one semantic model, joined many-to-one, filtered and aggregated to the grain.
 
@@ -95,6 +105,7 @@ class AggregateNode:
     cumulative: CumulativeStep | None = None
     offset: OffsetStep | None = None
     spine: TimeAxis | None = None  # every period of the time spine, with or without rows
+    non_additive: NonAdditiveStep | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from semantic_layer.plan.nodes import (
     Derived,
     MeasureRef,
     MetricNode,
+    NonAdditiveStep,
     OffsetStep,
     QueryPlan,
     Ratio,
@@ -90,12 +91,38 @@ def _grouped(node: AggregateNode, rows: exp.Select, dialect: Dialect) -> exp.Sel
         exp.alias_(aggregate_measure(m, dialect), sqlnames.identifier(m.name))
         for m in node.measures
     ]
-    outer = exp.select(*grain, *aggregates).from_(rows.subquery(sqlnames.identifier(ROWS_ALIAS)))
-    if node.where:
-        outer = outer.where(*(condition.copy() for condition in node.where))
+    source = rows.subquery(sqlnames.identifier(ROWS_ALIAS))
+    where = [condition.copy() for condition in node.where]
+    if node.non_additive is not None:
+        source = _edge_rows(node, node.non_additive, rows, where)
+        where = []
+    outer = exp.select(*grain, *aggregates).from_(source)
+    if where:
+        outer = outer.where(*where)
     if grain:
         outer = outer.group_by(*grain)
     return outer
+
+
+def _edge_rows(
+    node: AggregateNode, step: NonAdditiveStep, rows: exp.Select, where: list[exp.Expr]
+) -> exp.Subquery:
+    """The filtered rows that sit on the last (or first) value of the non-additive time
+    dimension within their group: the query's grain plus the window groupings."""
+    time = sqlnames.column(step.time_column, ROWS_ALIAS)
+    edge_function = exp.Max if step.choice == "max" else exp.Min
+    partition = [
+        sqlnames.column(name, ROWS_ALIAS) for name in (*node.grain, *step.grouping_columns)
+    ]
+    edge = exp.Window(this=edge_function(this=time.copy()), partition_by=partition)
+    marked = exp.select(exp.Star(), exp.alias_(edge, "sl_edge")).from_(
+        rows.subquery(sqlnames.identifier(ROWS_ALIAS))
+    )
+    if where:
+        marked = marked.where(*where)
+    on_edge = exp.EQ(this=sqlnames.column(step.time_column), expression=exp.column("sl_edge"))
+    kept = exp.select(exp.Star()).from_(marked.subquery("marked")).where(on_edge)
+    return kept.subquery(sqlnames.identifier(ROWS_ALIAS))
 
 
 def rows_select(node: AggregateNode, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:

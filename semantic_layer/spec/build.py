@@ -23,6 +23,7 @@ from semantic_layer.spec.objects import (
     Metric,
     MetricInput,
     MetricType,
+    NonAdditive,
     Offset,
     PeriodAgg,
     Relation,
@@ -257,7 +258,6 @@ def _measure(data: YamlMap, model: str, issues: Issues) -> Measure | None:
     )
     name = reader.definition_name()
     agg = _choice(reader, "agg", Agg)
-    _not_yet(reader, "non_additive_dimension")
     if name is None or agg is None:
         return None
 
@@ -291,7 +291,22 @@ def _measure(data: YamlMap, model: str, issues: Issues) -> Measure | None:
         use_discrete_percentile=discrete,
         description=reader.text("description"),
         label=reader.text("label"),
+        non_additive=_non_additive(reader),
     )
+
+
+def _non_additive(reader: Reader) -> NonAdditive | None:
+    data = reader.mapping("non_additive_dimension")
+    if data is None:
+        return None
+    inner = Reader(data, "measure", reader.name, reader.issues)
+    inner.check_keys({"name", "window_choice", "window_groupings"})
+    name = inner.text("name", required=True)
+    choice = (inner.text("window_choice") or "max").lower()
+    if choice not in ("min", "max"):
+        inner.error("window_choice", f"window_choice must be min or max, not '{choice}'")
+    groupings = tuple(text for text, _ in inner.strings("window_groupings"))
+    return NonAdditive(name, choice, groupings) if name else None
 
 
 def _metrics_from_measures(data: YamlMap, model: SemanticModel | None) -> list[Metric]:

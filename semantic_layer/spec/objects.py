@@ -132,6 +132,16 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class NonAdditive:
+    """A measure that may not be added up along ``dimension`` (a balance over days): only the
+    rows on the last (``max``) or first (``min``) value of it count, per ``groupings``."""
+
+    dimension: str
+    window_choice: str = "max"
+    groupings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Measure:
     name: str
     agg: Agg
@@ -142,6 +152,7 @@ class Measure:
     use_discrete_percentile: bool = False
     description: str | None = None
     label: str | None = None
+    non_additive: NonAdditive | None = None
 
     @property
     def sql(self) -> str:

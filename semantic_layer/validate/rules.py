@@ -60,6 +60,7 @@ def _check_semantic_models(manifest, sql_models, sources, issues) -> None:  # ty
             )
 
         for measure in model.measures:
+            _check_non_additive(model, measure, issues)
             if measure.name in measure_owner:
                 issues.error(
                     measure.location,
@@ -127,3 +128,25 @@ def _check_saved_queries(manifest: SemanticManifest, issues: Issues) -> None:
                     f"is also exported by saved query '{views[key]}'",
                 )
             views.setdefault(key, query.name)
+
+
+def _check_non_additive(model, measure, issues: Issues) -> None:  # type: ignore[no-untyped-def]
+    spec = measure.non_additive
+    if spec is None:
+        return
+    dimension = model.dimension(spec.dimension)
+    if dimension is None or not dimension.is_time:
+        times = [d.name for d in model.dimensions if d.is_time]
+        issues.error(
+            measure.location,
+            f"measure '{measure.name}': non_additive_dimension '{spec.dimension}' is not a time "
+            f"dimension of semantic model '{model.name}'{did_you_mean(spec.dimension, times)}",
+        )
+    for name in spec.groupings:
+        if model.entity(name) is None:
+            entities = [e.name for e in model.entities]
+            issues.error(
+                measure.location,
+                f"measure '{measure.name}': window_groupings names '{name}', which is not an "
+                f"entity of semantic model '{model.name}'{did_you_mean(name, entities)}",
+            )
