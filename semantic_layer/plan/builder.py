@@ -11,8 +11,14 @@ from sqlglot import exp
 from semantic_layer import sqlnames
 from semantic_layer.errors import Location, UserError
 from semantic_layer.plan.expressions import ExpressionParser
-from semantic_layer.plan.filters import ParsedFilter, parse_filter
-from semantic_layer.plan.names import METRIC_TIME, SEPARATOR, ElementRef, parse_order_by_item
+from semantic_layer.plan.filters import MetricRef, ParsedFilter, parse_filter
+from semantic_layer.plan.names import (
+    METRIC_TIME,
+    SEPARATOR,
+    ElementRef,
+    parse_element_name,
+    parse_order_by_item,
+)
 from semantic_layer.plan.nodes import (
     AggregateNode,
     CumulativeStep,
@@ -20,6 +26,7 @@ from semantic_layer.plan.nodes import (
     JoinNode,
     MeasureColumn,
     MeasureRef,
+    MetricJoin,
     MetricNode,
     NonAdditiveStep,
     OffsetStep,
@@ -92,6 +99,10 @@ class _Planner:
     filter_cache: dict[tuple[str, Location], ParsedFilter] = field(default_factory=dict)
     # A metric read under the same filters is planned once, however often it is used.
     nodes: dict[tuple[object, ...], MetricNode] = field(default_factory=dict)
+    prefix: str = ""
+    # Metrics being planned for Metric() filters, outermost first, to refuse a cycle.
+    filter_metrics: tuple[str, ...] = ()
+    metric_join_count: int = 0
 
     def __post_init__(self) -> None:
         self.resolver = Resolver(self.manifest)
@@ -281,9 +292,9 @@ class _Planner:
         nodes = []
         for index, leaves in enumerate(groups.values(), start=1):
             name = (
-                f"{leaves[0].model.name}__agg"
+                f"{self.prefix}{leaves[0].model.name}__agg"
                 if len(groups) == 1
-                else f"{leaves[0].model.name}__agg{index}"
+                else f"{self.prefix}{leaves[0].model.name}__agg{index}"
             )
             nodes.append(self.aggregate(name, leaves, query_filters))
         return tuple(nodes)
@@ -304,10 +315,11 @@ class _Planner:
         along_time = cumulative is not None or leaves[0].offset is not None or leaves[0].spine
         shown_filters = tuple(f for f in query_filters if along_time and _on_metric_time(f))
         where = []
+        pending: list[tuple[MetricRef, list[str], QueryPlan]] = []
         for parsed in query_filters + leaves[0].filters:
             if parsed in shown_filters:
                 continue
-            where.append(self.condition(parsed, model, measure, elements))
+            where.append(self.condition(parsed, model, measure, elements, pending))
 
         step, shift = None, None
         offset = leaves[0].offset
@@ -359,6 +371,10 @@ class _Planner:
             )
             for join in joins.values()
         }
+        # Before the join nodes: a key may add a column to a joined model's subquery.
+        metric_joins = tuple(
+            self.metric_join(ref, keys, nested, elements, exposed) for ref, keys, nested in pending
+        )
         join_nodes = tuple(
             JoinNode(alias, join.model, conditions[alias], exposed.selected(alias))
             for alias, join in joins.items()
@@ -375,7 +391,27 @@ class _Planner:
             shift,
             spine,
             semi,
+            metric_joins,
         )
+
+    def metric_join(
+        self,
+        ref: MetricRef,
+        keys: list[str],
+        nested: QueryPlan,
+        elements: dict[str, ResolvedElement],
+        exposed: _JoinColumns,
+    ) -> MetricJoin:
+        alias = f"{nested.prefix}joined"
+        pairs: list[exp.Expr] = []
+        for name, nested_column in zip(keys, nested.grain, strict=True):
+            element = elements[name]
+            ours = exposed.column(element.table_alias, element.model, element.sql, element.name)
+            pairs.append(exp.EQ(this=ours, expression=sqlnames.column(nested_column, alias)))
+        condition = pairs[0]
+        for pair in pairs[1:]:
+            condition = exp.And(this=condition, expression=pair)
+        return MetricJoin(alias, nested, condition, ref.metric, ref.column)
 
     def non_additive(self, leaf: _Leaf) -> tuple[tuple[RowColumn, ...], NonAdditiveStep | None]:
         """The columns a semi-additive measure needs: its non-additive time dimension and the
@@ -414,8 +450,18 @@ class _Planner:
         model: SemanticModel,
         measure: Measure,
         elements: dict[str, ResolvedElement],
+        pending: list[tuple[MetricRef, list[str], QueryPlan]] | None = None,
     ) -> exp.Expr:
-        """A filter with each element name replaced by the column the rows carry for it."""
+        """A filter with each element name replaced by the column the rows carry for it; each
+        Metric() it reads is planned and left in ``pending`` to be joined to the rows."""
+        for ref in parsed.metrics:
+            if pending is None:
+                raise UserError(
+                    f"Metric('{ref.metric}') may not filter the periods of a metric that works "
+                    "along time; filter its rows with a dimension instead",
+                    parsed.location,
+                )
+            pending.append(self.filter_metric(ref, model, measure, elements, parsed.location))
         condition = parsed.condition.copy()
         for text, readings in parsed.columns:
             found = self.resolver.resolve_any(list(readings), model, measure, parsed.location)
@@ -424,6 +470,39 @@ class _Planner:
                 if node.name == text:
                     node.replace(sqlnames.column(found.name))
         return condition
+
+    def filter_metric(
+        self,
+        ref: MetricRef,
+        model: SemanticModel,
+        measure: Measure,
+        elements: dict[str, ResolvedElement],
+        location: Location,
+    ) -> tuple[MetricRef, list[str], QueryPlan]:
+        """Plan the metric a filter reads, per its group-by, and find those elements here."""
+        if ref.metric in self.filter_metrics:
+            chain = " -> ".join((*self.filter_metrics, ref.metric))
+            raise UserError(f"Metric() filters refer to each other in a cycle: {chain}", location)
+        keys = []
+        items = []
+        for text in ref.group_by:
+            readings = parse_element_name(text, location)
+            found = self.resolver.resolve_any(list(readings), model, measure, location)
+            elements.setdefault(found.name, found)
+            keys.append(found.name)
+            items.append(GroupByItem(text, tuple(readings), location))
+        self.metric_join_count += 1
+        prefix = f"{self.prefix}metric{self.metric_join_count}__"
+        spec = QuerySpec((ref.metric,), tuple(items), location=location)
+        nested = build_plan(
+            self.manifest,
+            self.environment,
+            self.dialect,
+            spec,
+            prefix=prefix,
+            filter_metrics=(*self.filter_metrics, ref.metric),
+        )
+        return ref, keys, nested
 
     def time_axis(
         self,
@@ -521,7 +600,12 @@ class _JoinColumns:
 
 
 def build_plan(
-    manifest: SemanticManifest, environment: jinja2.Environment, dialect: str, query: QuerySpec
+    manifest: SemanticManifest,
+    environment: jinja2.Environment,
+    dialect: str,
+    query: QuerySpec,
+    prefix: str = "",
+    filter_metrics: tuple[str, ...] = (),
 ) -> QueryPlan:
     """Plan ``query``; ``dialect`` is the one the definitions' SQL is written in.
 
@@ -531,7 +615,9 @@ def build_plan(
     if not query.metrics:
         raise UserError("a query needs at least one metric", query.location)
     query = _with_default_grain(manifest, query)
-    planner = _Planner(manifest, environment, dialect, query)
+    planner = _Planner(
+        manifest, environment, dialect, query, prefix=prefix, filter_metrics=filter_metrics
+    )
     outputs = []
     for name in dict.fromkeys(query.metrics):
         outputs.append(OutputMetric(name, planner.metric_node(name, (), (), query.location)))
@@ -552,7 +638,7 @@ def build_plan(
         )
 
     order_by = [_order_column(text, grain, query) for text in query.order_by]
-    return QueryPlan(aggregates, grain, tuple(outputs), tuple(order_by), query.limit)
+    return QueryPlan(aggregates, grain, tuple(outputs), tuple(order_by), query.limit, prefix=prefix)
 
 
 def _with_default_grain(manifest: SemanticManifest, query: QuerySpec) -> QuerySpec:

@@ -17,13 +17,25 @@ from semantic_layer.sqltext import parse_value
 
 
 @dataclass(frozen=True)
+class MetricRef:
+    """``{{ Metric('orders', group_by=['customer']) }}``: a metric computed per the group-by
+    elements, read in a filter under the column name ``column``."""
+
+    column: str
+    metric: str
+    group_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ParsedFilter:
-    """A rendered filter: its SQL text, its condition, and the element names it reads."""
+    """A rendered filter: its SQL text, its condition, the element names it reads, and the
+    metrics it reads per entity."""
 
     sql: str
     condition: exp.Expr
     columns: tuple[tuple[str, tuple[ElementRef, ...]], ...]
     location: Location
+    metrics: tuple[MetricRef, ...] = ()
 
 
 class _Ref:
@@ -60,16 +72,34 @@ def _time_dimension(
     return _Ref(name, entity_path, time_granularity_name)
 
 
-def _metric(name: str, *_: Any, **__: Any) -> _Ref:
-    raise UserError(f"Metric('{name}') in filters is not supported yet")
+def _functions(metrics: list[MetricRef]) -> dict[str, Any]:
+    """The filter functions, with ``Metric()`` recording each metric it is asked for."""
+
+    def metric(name: str, group_by: Any = ()) -> str:
+        if isinstance(group_by, str):
+            group_by = [group_by]
+        if (
+            not isinstance(name, str)
+            or not group_by
+            or not all(isinstance(item, str) for item in group_by)
+        ):
+            raise UserError(
+                "Metric() in a filter takes a metric name and group_by, a list of the entities "
+                "it is computed per, e.g. Metric('orders', group_by=['customer'])"
+            )
+        column = f"{METRIC_COLUMN}{len(metrics) + 1}__{name}"
+        metrics.append(MetricRef(column, name, tuple(group_by)))
+        return column
+
+    return {
+        "Dimension": lambda name, entity_path=(): _Ref(name, entity_path),
+        "TimeDimension": _time_dimension,
+        "Entity": lambda name, entity_path=(): _Ref(name, entity_path),
+        "Metric": metric,
+    }
 
 
-FILTER_FUNCTIONS = {
-    "Dimension": lambda name, entity_path=(): _Ref(name, entity_path),
-    "TimeDimension": _time_dimension,
-    "Entity": lambda name, entity_path=(): _Ref(name, entity_path),
-    "Metric": _metric,
-}
+METRIC_COLUMN = "sl_filter_metric_"
 
 
 # Values that cannot be a condition on their own (a boolean column or TRUE can).
@@ -82,7 +112,8 @@ def parse_filter(filter_: Filter, environment: jinja2.Environment, dialect: str)
     Raises:
         UserError: the text does not render or parse, or holds more than a condition.
     """
-    text = render(environment, filter_.text, filter_.location, FILTER_FUNCTIONS)
+    metrics: list[MetricRef] = []
+    text = render(environment, filter_.text, filter_.location, _functions(metrics))
     condition = parse_value(text, dialect, "filter", filter_.location)
     if isinstance(condition.unnest(), _NOT_CONDITIONS):
         raise UserError(f"filter {text.strip()!r} must be a condition", filter_.location)
@@ -95,5 +126,9 @@ def parse_filter(filter_: Filter, environment: jinja2.Environment, dialect: str)
                 "{{ Dimension('entity__dimension') }}",
                 filter_.location,
             )
+        if column.name.startswith(METRIC_COLUMN):
+            continue
         columns[column.name] = tuple(parse_element_name(column.name, filter_.location))
-    return ParsedFilter(text.strip(), condition, tuple(sorted(columns.items())), filter_.location)
+    return ParsedFilter(
+        text.strip(), condition, tuple(sorted(columns.items())), filter_.location, tuple(metrics)
+    )

@@ -88,6 +88,18 @@ class NonAdditiveStep:
 
 
 @dataclass(frozen=True)
+class MetricJoin:
+    """A metric computed per some elements by a plan of its own (``Metric()`` in a filter),
+    joined to the rows on those elements and carried as ``column``."""
+
+    alias: str
+    plan: QueryPlan
+    condition: exp.Expr
+    value: str
+    column: str
+
+
+@dataclass(frozen=True)
 class AggregateNode:
     """Rows of one semantic model, joined many-to-one, filtered and aggregated to the grain.
 
@@ -106,6 +118,7 @@ class AggregateNode:
     offset: OffsetStep | None = None
     spine: TimeAxis | None = None  # every period of the time spine, with or without rows
     non_additive: NonAdditiveStep | None = None
+    metric_joins: tuple[MetricJoin, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,11 @@ class QueryPlan:
     metrics: tuple[OutputMetric, ...]
     order_by: tuple[tuple[str, bool], ...] = ()
     limit: int | None = None
+    prefix: str = ""  # before every common table expression's name, for plans inside plans
+
+    @property
+    def combined_name(self) -> str:
+        return f"{self.prefix}combined"
 
     @property
     def columns(self) -> tuple[str, ...]:

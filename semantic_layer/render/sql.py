@@ -29,28 +29,13 @@ from semantic_layer.render.timeline import (
 from semantic_layer.spec.objects import Relation
 
 RelationNamer = Callable[[Relation], exp.Table]
-COMBINED = "combined"
 
 
 def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:
     """The SELECT that computes ``plan``; ``relation_table`` names each model's relation."""
-    ctes = [
-        cte for node in plan.aggregates for cte in _aggregate_ctes(node, dialect, relation_table)
-    ]
-    if any(node.cumulative or node.offset or node.spine for node in plan.aggregates):
-        ctes.insert(0, (DIGITS, digits_select()))
-    source = plan.aggregates[0].name
-    if len(plan.aggregates) > 1:
-        ctes.append((COMBINED, _combine(plan)))
-        source = COMBINED
-
-    columns: list[exp.Expr] = [sqlnames.column(name) for name in plan.grain]
-    for metric in plan.metrics:
-        columns.append(exp.alias_(_metric(metric.node, dialect), sqlnames.identifier(metric.name)))
-    select = exp.select(*columns).from_(sqlnames.table(source))
+    ctes, select = plan_parts(plan, dialect, relation_table)
     for name, query in ctes:
         select = select.with_(sqlnames.identifier(name), as_=query)
-
     if plan.order_by:
         select = select.order_by(
             *(
@@ -63,6 +48,31 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
     return select
 
 
+def plan_parts(
+    plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
+) -> tuple[list[tuple[str, exp.Select]], exp.Select]:
+    """The common table expressions of ``plan`` (those of plans inside it first, each name
+    once) and the SELECT that reads them; a plan inside another is hoisted this way because
+    SQL Server allows no WITH inside a subquery."""
+    ctes = [
+        cte for node in plan.aggregates for cte in _aggregate_ctes(node, dialect, relation_table)
+    ]
+    if any(node.cumulative or node.offset or node.spine for node in plan.aggregates):
+        ctes.insert(0, (DIGITS, digits_select()))
+    source = plan.aggregates[0].name
+    if len(plan.aggregates) > 1:
+        ctes.append((plan.combined_name, _combine(plan)))
+        source = plan.combined_name
+
+    columns: list[exp.Expr] = [sqlnames.column(name) for name in plan.grain]
+    for metric in plan.metrics:
+        columns.append(exp.alias_(_metric(metric.node, dialect), sqlnames.identifier(metric.name)))
+    unique: dict[str, exp.Select] = {}
+    for name, query in ctes:
+        unique.setdefault(name, query)  # the digits may be asked for by several plans
+    return list(unique.items()), exp.select(*columns).from_(sqlnames.table(source))
+
+
 def _aggregate_ctes(
     node: AggregateNode, dialect: Dialect, relation_table: RelationNamer
 ) -> list[tuple[str, exp.Select]]:
@@ -71,7 +81,7 @@ def _aggregate_ctes(
     stages = [step for step in (node.offset, node.spine) if step is not None]
     names = [f"{node.name}__stage{i}" for i in range(len(stages))] + [node.name]
 
-    rows = rows_select(node, dialect, relation_table)
+    rows, nested = rows_select(node, dialect, relation_table)
     if node.cumulative is not None:
         ctes = cumulative_ctes(node, node.cumulative, rows, dialect, names[0])
     else:
@@ -82,7 +92,7 @@ def _aggregate_ctes(
             ctes += offset_ctes(node, stage, source, target, dialect)
         else:
             ctes += spine_ctes(node, stage, source, target, dialect)
-    return ctes
+    return nested + ctes
 
 
 def _grouped(node: AggregateNode, rows: exp.Select, dialect: Dialect) -> exp.Select:
@@ -125,9 +135,12 @@ def _edge_rows(
     return kept.subquery(sqlnames.identifier(ROWS_ALIAS))
 
 
-def rows_select(node: AggregateNode, dialect: Dialect, relation_table: RelationNamer) -> exp.Select:
-    """The rows an aggregate reads: its model joined many-to-one, each element and measure
-    input as a named column."""
+def rows_select(
+    node: AggregateNode, dialect: Dialect, relation_table: RelationNamer
+) -> tuple[exp.Select, list[tuple[str, exp.Select]]]:
+    """The rows an aggregate reads (its model joined many-to-one, each element and measure
+    input as a named column), and the common table expressions of the metrics its filters
+    read."""
     rows: list[exp.Expr] = []
     for column in node.columns:
         value = column.expression
@@ -138,6 +151,9 @@ def rows_select(node: AggregateNode, dialect: Dialect, relation_table: RelationN
         rows.append(exp.alias_(value, sqlnames.identifier(column.name)))
     for measure in node.measures:
         rows.append(exp.alias_(measure.expression, sqlnames.identifier(measure.name)))
+    for metric in node.metric_joins:
+        value = sqlnames.column(metric.value, metric.alias)
+        rows.append(exp.alias_(value, sqlnames.identifier(metric.column)))
 
     inner = exp.select(*rows).from_(_aliased(relation_table(node.model.relation), node.model.name))
     for join in node.joins:
@@ -149,7 +165,17 @@ def rows_select(node: AggregateNode, dialect: Dialect, relation_table: RelationN
             on=join.condition.copy(),
             join_type="left",
         )
-    return inner
+
+    nested: list[tuple[str, exp.Select]] = []
+    for metric in node.metric_joins:
+        ctes, select = plan_parts(metric.plan, dialect, relation_table)
+        nested += ctes
+        inner = inner.join(
+            select.subquery(sqlnames.identifier(metric.alias)),
+            on=metric.condition.copy(),
+            join_type="left",
+        )
+    return inner, nested
 
 
 def _aliased(table: exp.Table, alias: str) -> exp.Table:
