@@ -365,11 +365,7 @@ class _Planner:
             for leaf in leaves
         )
         conditions = {
-            join.alias: exp.EQ(
-                this=exposed.column(join.left_alias, join.left_model, join.left_sql, join.entity),
-                expression=exposed.column(join.alias, join.model, join.right_sql, join.entity),
-            )
-            for join in joins.values()
+            join.alias: self.join_condition(join, exposed, leaves[0]) for join in joins.values()
         }
         # Before the join nodes: a key may add a column to a joined model's subquery.
         metric_joins = tuple(
@@ -393,6 +389,34 @@ class _Planner:
             semi,
             metric_joins,
         )
+
+    def join_condition(self, join: JoinStep, exposed: _JoinColumns, leaf: _Leaf) -> exp.Expr:
+        """Keys equal; for a slowly changing model, also the row valid when the fact happened:
+        from its start (inclusive) to its end (exclusive, open when NULL)."""
+        keys: exp.Expr = exp.EQ(
+            this=exposed.column(join.left_alias, join.left_model, join.left_sql, join.entity),
+            expression=exposed.column(join.alias, join.model, join.right_sql, join.entity),
+        )
+        window = join.model.validity_window
+        if window is None:
+            return keys
+        time_name = leaf.model.agg_time_dimension(leaf.measure)
+        time = leaf.model.dimension(time_name) if time_name else None
+        if time is None:
+            raise UserError(
+                f"joining '{join.model.name}', whose rows are valid over time, needs the time of "
+                f"each row of measure '{leaf.measure.name}', which has no agg_time_dimension",
+                leaf.measure.location,
+            )
+        happened = self.expressions.on_table(time.sql, leaf.model.name, time.location)
+        start = exposed.column(join.alias, join.model, window[0].sql, window[0].name)
+        end = exposed.column(join.alias, join.model, window[1].sql, window[1].name)
+        open_end = exp.Or(
+            this=exp.Is(this=end, expression=exp.Null()),
+            expression=exp.LT(this=happened.copy(), expression=end.copy()),
+        )
+        started = exp.GTE(this=happened, expression=start)
+        return exp.and_(keys, started, exp.Paren(this=open_end))
 
     def metric_join(
         self,

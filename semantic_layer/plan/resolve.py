@@ -162,7 +162,7 @@ class Resolver:
             own = current.entity(entity_name)
             if own is None:
                 raise UserError(self._no_entity(current, entity_name, ref), location)
-            if own.type.is_one_side and _has(current, wanted, last):
+            if current.is_one_side(entity_name) and _has(current, wanted, last):
                 continue
 
             target = self._join_target(current, entity_name, wanted, last, ref, location)
@@ -186,7 +186,11 @@ class Resolver:
                 continue
             for entity in other.entities:
                 mine = current.entity(entity.name)
-                if entity.type is EntityType.FOREIGN and mine is not None and mine.type.is_one_side:
+                if (
+                    entity.type is EntityType.FOREIGN
+                    and mine is not None
+                    and current.is_one_side(entity.name)
+                ):
                     return (
                         f"'{ref.text}' would multiply rows: '{entity_name}' belongs to "
                         f"'{other.name}', which has many rows per '{entity.name}' of "
@@ -277,8 +281,7 @@ class Resolver:
 
 
 def _one_side(model: SemanticModel, entity_name: str) -> bool:
-    entity = model.entity(entity_name)
-    return entity is not None and entity.type.is_one_side
+    return model.is_one_side(entity_name)
 
 
 def _has(model: SemanticModel, wanted: str, last: bool) -> bool:

@@ -223,15 +223,16 @@ def _dimension(data: YamlMap, model: str, issues: Issues) -> Dimension | None:
     if name is None or dimension_type is None:
         return None
 
-    grain = None
+    grain, validity = None, None
     params = reader.mapping("type_params")
     if dimension_type is DimensionType.TIME:
         if params is None:
             reader.error(None, "a time dimension needs type_params.time_granularity")
         else:
             params_reader = Reader(params, "dimension", reader.name, issues)
+            params_reader.check_keys({"time_granularity", "validity_params"})
             grain = _choice(params_reader, "time_granularity", Grain)
-            _not_yet(params_reader, "validity_params")
+            validity = _validity(params_reader)
     return Dimension(
         name=name,
         type=dimension_type,
@@ -240,7 +241,22 @@ def _dimension(data: YamlMap, model: str, issues: Issues) -> Dimension | None:
         time_granularity=grain,
         description=reader.text("description"),
         label=reader.text("label"),
+        validity=validity,
     )
+
+
+def _validity(reader: Reader) -> str | None:
+    """'start' or 'end' from validity_params: {is_start: true} or {is_end: true}."""
+    params = reader.mapping("validity_params")
+    if params is None:
+        return None
+    inner = Reader(params, "dimension", reader.name, reader.issues)
+    inner.check_keys({"is_start", "is_end"})
+    start, end = inner.boolean("is_start"), inner.boolean("is_end")
+    if start == end:
+        inner.error(None, "validity_params needs exactly one of is_start or is_end set to true")
+        return None
+    return "start" if start else "end"
 
 
 def _measure(data: YamlMap, model: str, issues: Issues) -> Measure | None:

@@ -121,6 +121,7 @@ class Dimension:
     time_granularity: Grain | None = None
     description: str | None = None
     label: str | None = None
+    validity: str | None = None  # "start" or "end" of a row's validity (slowly changing)
 
     @property
     def sql(self) -> str:
@@ -181,6 +182,23 @@ class SemanticModel:
 
     def agg_time_dimension(self, measure: Measure) -> str | None:
         return measure.agg_time_dimension or self.default_agg_time_dimension
+
+    @property
+    def validity_window(self) -> tuple[Dimension, Dimension] | None:
+        """The time dimensions that open and close each row's validity, when both exist."""
+        start = next((d for d in self.dimensions if d.validity == "start"), None)
+        end = next((d for d in self.dimensions if d.validity == "end"), None)
+        return (start, end) if start is not None and end is not None else None
+
+    def is_one_side(self, entity_name: str) -> bool:
+        """True when at most one row carries each value of the entity at any moment: a
+        primary or unique key, or a natural key with a validity window."""
+        entity = self.entity(entity_name)
+        if entity is None:
+            return False
+        if entity.type is EntityType.NATURAL:
+            return self.validity_window is not None
+        return entity.type.is_one_side
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def _check_semantic_models(manifest, sql_models, sources, issues) -> None:  # ty
                         f"semantic model '{model.name}': {kind} '{item.name}' is defined twice",
                     )
                 seen.add(item.name)
+        _check_validity(model, issues)
         primaries = [e.name for e in model.entities if e.type.value == "primary"]
         if len(primaries) > 1:
             issues.error(
@@ -150,3 +151,30 @@ def _check_non_additive(model, measure, issues: Issues) -> None:  # type: ignore
                 f"measure '{measure.name}': window_groupings names '{name}', which is not an "
                 f"entity of semantic model '{model.name}'{did_you_mean(name, entities)}",
             )
+
+
+def _check_validity(model, issues: Issues) -> None:  # type: ignore[no-untyped-def]
+    """A slowly changing dimension table opens and closes each row's validity exactly once,
+    and a natural key joins only through such a window."""
+    for kind in ("start", "end"):
+        marked = [d for d in model.dimensions if d.validity == kind]
+        if len(marked) > 1:
+            issues.error(
+                marked[1].location,
+                f"semantic model '{model.name}': {len(marked)} dimensions mark the validity "
+                f"{kind} ({', '.join(d.name for d in marked)}); keep one",
+            )
+    marked_any = any(d.validity for d in model.dimensions)
+    natural = [e for e in model.entities if e.type.value == "natural"]
+    if marked_any and model.validity_window is None:
+        issues.error(
+            model.location,
+            f"semantic model '{model.name}': validity_params needs both an is_start and an is_end "
+            "time dimension",
+        )
+    if model.validity_window is not None and not natural:
+        issues.error(
+            model.location,
+            f"semantic model '{model.name}' has a validity window but no natural entity to join "
+            "it on",
+        )
