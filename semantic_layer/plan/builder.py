@@ -21,6 +21,7 @@ from semantic_layer.plan.names import (
 )
 from semantic_layer.plan.nodes import (
     AggregateNode,
+    ConversionStep,
     CumulativeStep,
     Derived,
     JoinNode,
@@ -39,10 +40,12 @@ from semantic_layer.plan.nodes import (
 from semantic_layer.plan.resolve import JoinStep, ResolvedElement, Resolver
 from semantic_layer.spec.objects import (
     GRAIN_NAMES,
+    Conversion,
     Cumulative,
     Filter,
     Grain,
     Measure,
+    MeasureInput,
     Metric,
     MetricType,
     Offset,
@@ -87,6 +90,7 @@ class _Leaf:
     metric: str = ""
     offset: Offset | None = None
     spine: bool = False
+    conversion: Conversion | None = None
 
 
 @dataclass
@@ -159,15 +163,44 @@ class _Planner:
             return Ratio(parts[0], parts[1])
         if metric.type is MetricType.DERIVED:
             return self.derived(metric, filters, stack, offset)
+        if metric.type is MetricType.CONVERSION:
+            return self.conversion(metric, filters, offset)
         raise UserError(
             f"metric '{name}': {metric.type.value} metrics are not supported yet", metric.location
         )
 
     def simple(
-        self, metric: Metric, filters: tuple[ParsedFilter, ...], offset: Offset | None = None
+        self,
+        metric: Metric,
+        filters: tuple[ParsedFilter, ...],
+        offset: Offset | None = None,
+        measure_input: MeasureInput | None = None,
+        conversion: Conversion | None = None,
     ) -> MetricNode:
-        measure_input = metric.measure
+        measure_input = measure_input or metric.measure
         assert measure_input is not None
+        model, measure = self.owner(metric, measure_input)
+        filters = filters + self.parsed(measure_input.filters)
+
+        unique = tuple(sorted({f.sql: f for f in filters}.values(), key=lambda f: f.sql))
+        cumulative = metric.cumulative
+        spine = measure_input.join_to_timespine
+        key = (measure.name, tuple(f.sql for f in unique), cumulative, offset, spine, conversion)
+        if key not in self.leaves:
+            preferred = measure.name
+            if cumulative is not None or conversion is not None:
+                preferred = f"{measure.name}__{metric.name}"
+            elif unique:
+                preferred = f"{measure.name}__filtered"
+            if offset is not None:
+                preferred = f"{preferred}__offset"
+            column = self.leaf_column(preferred)
+            self.leaves[key] = _Leaf(
+                column, model, measure, unique, cumulative, metric.name, offset, spine, conversion
+            )
+        return MeasureRef(self.leaves[key].column, measure_input.fill_nulls_with)
+
+    def owner(self, metric: Metric, measure_input: MeasureInput) -> tuple[SemanticModel, Measure]:
         model = self.manifest.measure_owner(measure_input.name)
         if model is None:
             known = [m.name for s in self.manifest.semantic_models.values() for m in s.measures]
@@ -178,25 +211,32 @@ class _Planner:
             )
         measure = model.measure(measure_input.name)
         assert measure is not None
-        filters = filters + self.parsed(measure_input.filters)
+        return model, measure
 
-        unique = tuple(sorted({f.sql: f for f in filters}.values(), key=lambda f: f.sql))
-        cumulative = metric.cumulative
-        spine = measure_input.join_to_timespine
-        key = (measure.name, tuple(f.sql for f in unique), cumulative, offset, spine)
-        if key not in self.leaves:
-            preferred = measure.name
-            if cumulative is not None:
-                preferred = f"{measure.name}__{metric.name}"
-            elif unique:
-                preferred = f"{measure.name}__filtered"
-            if offset is not None:
-                preferred = f"{preferred}__offset"
-            column = self.leaf_column(preferred)
-            self.leaves[key] = _Leaf(
-                column, model, measure, unique, cumulative, metric.name, offset, spine
+    def conversion(
+        self, metric: Metric, filters: tuple[ParsedFilter, ...], offset: Offset | None
+    ) -> MetricNode:
+        """Conversions counted at the base events' grain, and the rate over the base measure.
+
+        The aggregate of conversions is keyed by the base measure (its model gives the grain
+        and the base events); the conversion measure is aggregated over the matched events.
+        """
+        spec = metric.conversion
+        assert spec is not None
+        if spec.conversion.filters:
+            raise UserError(
+                f"metric '{metric.name}': a filter on the conversion_measure is not supported "
+                "yet; filter the base measure or the metric instead",
+                spec.conversion.location,
             )
-        return MeasureRef(self.leaves[key].column, measure_input.fill_nulls_with)
+        base = self.simple(metric, filters, offset, spec.base)
+        converted = self.simple(metric, filters, offset, spec.base, conversion=spec)
+        assert isinstance(converted, MeasureRef)
+        # Where there were base events but none converted, the count is 0, not unknown.
+        converted = MeasureRef(converted.column, 0)
+        if spec.calculation == "conversions":
+            return converted
+        return Ratio(converted, base)
 
     def leaf_column(self, preferred: str) -> str:
         """A name for an aggregated measure column that no other column of the query uses.
@@ -286,6 +326,7 @@ class _Planner:
                 leaf.offset,
                 leaf.spine,
                 leaf.measure.non_additive,
+                leaf.conversion,
             )
             groups.setdefault(key, []).append(leaf)
 
@@ -338,6 +379,8 @@ class _Planner:
                 where.extend(self.condition(f, model, measure, elements) for f in shown_filters)
 
         extra_columns, semi = self.non_additive(leaves[0])
+        conversion_columns, conversion, converted = self.conversion_step(leaves[0])
+        extra_columns += conversion_columns
 
         joins: dict[str, JoinStep] = {}
         for element in elements.values():
@@ -364,6 +407,8 @@ class _Planner:
             )
             for leaf in leaves
         )
+        if converted is not None:
+            measures = (converted,)
         conditions = {
             join.alias: self.join_condition(join, exposed, leaves[0]) for join in joins.values()
         }
@@ -388,7 +433,56 @@ class _Planner:
             spine,
             semi,
             metric_joins,
+            conversion,
         )
+
+    def conversion_step(
+        self, leaf: _Leaf
+    ) -> tuple[tuple[RowColumn, ...], ConversionStep | None, MeasureColumn | None]:
+        """For the conversions of a conversion metric: the base events' entity, time and
+        constant properties as row columns, how to read the conversion events, and the
+        conversion measure aggregated over the matched ones."""
+        spec = leaf.conversion
+        if spec is None:
+            return (), None, None
+        base_model, base_measure = leaf.model, leaf.measure
+        model, measure = self.owner(self.manifest.metrics[leaf.metric], spec.conversion)
+
+        def local(on: SemanticModel, name: str) -> exp.Expr:
+            element = on.dimension(name) or on.entity(name)
+            assert element is not None  # checked when the project was loaded
+            return self.expressions.on_table(element.sql, on.name, element.location)
+
+        def time_of(on: SemanticModel, of: Measure) -> exp.Expr:
+            name = on.agg_time_dimension(of)
+            if name is None or on.dimension(name) is None:
+                raise UserError(
+                    f"conversion metric '{leaf.metric}': measure '{of.name}' needs an "
+                    "agg_time_dimension, the time of its events",
+                    of.location,
+                )
+            return local(on, name)
+
+        base_columns = [
+            RowColumn(_CONVERSION_ENTITY, local(base_model, spec.entity)),
+            RowColumn(_CONVERSION_TIME, time_of(base_model, base_measure)),
+        ]
+        for index, (base_property, _) in enumerate(spec.constant_properties, start=1):
+            base_columns.append(
+                RowColumn(f"{_CONVERSION_PROPERTY}{index}", local(base_model, base_property))
+            )
+        step = ConversionStep(
+            model=model,
+            entity=local(model, spec.entity),
+            time=time_of(model, measure),
+            properties=tuple(local(model, pair[1]) for pair in spec.constant_properties),
+            window=spec.window,
+            base_entity=_CONVERSION_ENTITY,
+            base_time=_CONVERSION_TIME,
+            base_properties=tuple(column.name for column in base_columns[2:]),
+        )
+        value = self.expressions.on_table(measure.sql, model.name, measure.location)
+        return tuple(base_columns), step, MeasureColumn(leaf.column, measure, value)
 
     def join_condition(self, join: JoinStep, exposed: _JoinColumns, leaf: _Leaf) -> exp.Expr:
         """Keys equal; for a slowly changing model, also the row valid when the fact happened:
@@ -574,6 +668,9 @@ class _Planner:
 
 
 _NON_ADDITIVE_TIME = "sl_non_additive_time"
+_CONVERSION_ENTITY = "sl_conversion_entity"
+_CONVERSION_TIME = "sl_conversion_time"
+_CONVERSION_PROPERTY = "sl_conversion_property_"
 
 
 def _is_metric_time(element: ResolvedElement) -> bool:

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from semantic_layer.spec.objects import Cumulative, Grain, Measure, Offset, SemanticModel
+from semantic_layer.spec.objects import (
+    Cumulative,
+    Grain,
+    Measure,
+    Offset,
+    SemanticModel,
+    Window,
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,26 @@ class MetricJoin:
 
 
 @dataclass(frozen=True)
+class ConversionStep:
+    """Conversion events matched to base events.
+
+    The rows of the aggregate are the base events and carry ``base_entity``, ``base_time`` and
+    ``base_properties`` columns; the conversion events are read from ``model`` through the
+    expressions here. A conversion event counts once, for the latest base event of the same
+    entity (and properties) at or before it, within ``window`` days or months when set.
+    """
+
+    model: SemanticModel
+    entity: exp.Expr
+    time: exp.Expr
+    properties: tuple[exp.Expr, ...]
+    window: Window | None
+    base_entity: str
+    base_time: str
+    base_properties: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AggregateNode:
     """Rows of one semantic model, joined many-to-one, filtered and aggregated to the grain.
 
@@ -119,6 +146,7 @@ class AggregateNode:
     spine: TimeAxis | None = None  # every period of the time spine, with or without rows
     non_additive: NonAdditiveStep | None = None
     metric_joins: tuple[MetricJoin, ...] = ()
+    conversion: ConversionStep | None = None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlglot import exp
 
@@ -17,6 +18,7 @@ from semantic_layer.plan.nodes import (
     QueryPlan,
     Ratio,
 )
+from semantic_layer.render.conversion import conversion_ctes
 from semantic_layer.render.dialects import Dialect
 from semantic_layer.render.measures import ROWS_ALIAS, aggregate_measure
 from semantic_layer.render.timeline import (
@@ -81,6 +83,10 @@ def _aggregate_ctes(
     stages = [step for step in (node.offset, node.spine) if step is not None]
     names = [f"{node.name}__stage{i}" for i in range(len(stages))] + [node.name]
 
+    if node.conversion is not None:
+        rows, nested = rows_select(replace(node, measures=()), dialect, relation_table)
+        events = relation_table(node.conversion.model.relation)
+        return nested + conversion_ctes(node, node.conversion, rows, node.name, dialect, events)
     rows, nested = rows_select(node, dialect, relation_table)
     if node.cumulative is not None:
         ctes = cumulative_ctes(node, node.cumulative, rows, dialect, names[0])

@@ -10,6 +10,7 @@ from semantic_layer.load.files import YamlDocument
 from semantic_layer.load.yaml_positions import YamlMap
 from semantic_layer.spec.objects import (
     Agg,
+    Conversion,
     Cumulative,
     Dimension,
     DimensionType,
@@ -383,6 +384,8 @@ def _metric(reader: Reader) -> Metric | None:
         fields["measure"] = _measure_input(params_reader)
     if metric_type is MetricType.CUMULATIVE:
         fields["cumulative"] = _cumulative(params_reader)
+    if metric_type is MetricType.CONVERSION:
+        fields["conversion"] = _conversion(params_reader)
     elif metric_type is MetricType.RATIO:
         fields["numerator"] = _metric_input(params_reader, "numerator")
         fields["denominator"] = _metric_input(params_reader, "denominator")
@@ -450,10 +453,46 @@ def _cumulative(reader: Reader) -> Cumulative:
     return Cumulative(window, grain_to_date, period_agg)
 
 
-def _measure_input(reader: Reader) -> MeasureInput | None:
-    value = reader.data.get("measure")
+def _conversion(reader: Reader) -> Conversion | None:
+    data = reader.mapping("conversion_type_params")
+    if data is None:
+        reader.error(None, "a conversion metric needs type_params.conversion_type_params")
+        return None
+    inner = Reader(data, "metric", reader.name, reader.issues)
+    inner.check_keys({"base_measure", "conversion_measure", "entity", "calculation", "window",
+                      "constant_properties"})  # fmt: skip
+    base = _measure_input(inner, "base_measure")
+    conversion = _measure_input(inner, "conversion_measure")
+    entity = inner.text("entity", required=True)
+    calculation = (inner.text("calculation") or "conversion_rate").lower()
+    if calculation not in ("conversion_rate", "conversions"):
+        inner.error("calculation", f"calculation must be conversion_rate or conversions, "
+                                   f"not '{calculation}'")  # fmt: skip
+    window = None
+    text = inner.text("window")
+    if text is not None:
+        match = _WINDOW.match(text)
+        if match is None or int(match.group(1)) < 1:
+            inner.error("window", f"window '{text}' must read like '7 days' or '1 month'")
+        else:
+            window = Window(int(match.group(1)), Grain(match.group(2).lower()))
+    properties = []
+    for item in inner.mappings("constant_properties"):
+        pair = Reader(item, "metric", reader.name, reader.issues)
+        pair.check_keys({"base_property", "conversion_property"})
+        base_property = pair.text("base_property", required=True)
+        conversion_property = pair.text("conversion_property", required=True)
+        if base_property and conversion_property:
+            properties.append((base_property, conversion_property))
+    if base is None or conversion is None or entity is None:
+        return None
+    return Conversion(base, conversion, entity, calculation, window, tuple(properties))
+
+
+def _measure_input(reader: Reader, key: str = "measure") -> MeasureInput | None:
+    value = reader.data.get(key)
     if isinstance(value, str):
-        return MeasureInput(value, reader.loc("measure"))
+        return MeasureInput(value, reader.loc(key))
     if isinstance(value, YamlMap):
         inner = Reader(value, "metric", reader.name, reader.issues)
         inner.check_keys({"name", "filter", "alias", "fill_nulls_with", "join_to_timespine"})
@@ -467,7 +506,7 @@ def _measure_input(reader: Reader) -> MeasureInput | None:
             fill_nulls_with=inner.number("fill_nulls_with"),
             join_to_timespine=inner.boolean("join_to_timespine"),
         )
-    reader.error("measure" if value is not None else None, "'type_params.measure' is required")
+    reader.error(key if value is not None else None, f"'{key}' is required")
     return None
 
 

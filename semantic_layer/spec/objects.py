@@ -270,6 +270,19 @@ class MetricInput:
 
 
 @dataclass(frozen=True)
+class Conversion:
+    """A conversion metric: base events of ``entity`` followed, at or after them and within
+    ``window``, by conversion events of the same entity (and the same constant properties)."""
+
+    base: MeasureInput
+    conversion: MeasureInput
+    entity: str
+    calculation: str = "conversion_rate"  # or "conversions"
+    window: Window | None = None
+    constant_properties: tuple[tuple[str, str], ...] = ()  # (base property, conversion one)
+
+
+@dataclass(frozen=True)
 class Metric:
     name: str
     type: MetricType
@@ -284,6 +297,7 @@ class Metric:
     label: str | None = None
     cumulative: Cumulative | None = None
     time_granularity: Grain | None = None  # metric_time's grain when a query names none
+    conversion: Conversion | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from semantic_layer.spec.build import SourceTable
-from semantic_layer.spec.objects import MetricType, SemanticManifest
+from semantic_layer.spec.objects import SemanticManifest
 from semantic_layer.validate.issues import Issues, did_you_mean
 
 
@@ -87,13 +87,16 @@ def _check_metrics(manifest: SemanticManifest, issues: Issues) -> None:
     measures = {m.name for s in manifest.semantic_models.values() for m in s.measures}
     metrics = manifest.metrics
     for metric in metrics.values():
-        if metric.type in (MetricType.SIMPLE, MetricType.CUMULATIVE) and metric.measure:
-            name = metric.measure.name
-            if name not in measures:
+        used = [metric.measure] if metric.measure else []
+        if metric.conversion is not None:
+            used = [metric.conversion.base, metric.conversion.conversion]
+            _check_conversion(manifest, metric, issues)
+        for measure in used:
+            if measure.name not in measures:
                 issues.error(
-                    metric.measure.location,
-                    f"metric '{metric.name}': measure '{name}' "
-                    f"is not defined{did_you_mean(name, measures)}",
+                    measure.location,
+                    f"metric '{metric.name}': measure '{measure.name}' "
+                    f"is not defined{did_you_mean(measure.name, measures)}",
                 )
         inputs = [i for i in (metric.numerator, metric.denominator) if i] + list(metric.inputs)
         for item in inputs:
@@ -103,11 +106,34 @@ def _check_metrics(manifest: SemanticManifest, issues: Issues) -> None:
                     f"metric '{metric.name}': input metric '{item.name}' "
                     f"is not defined{did_you_mean(item.name, metrics)}",
                 )
-        if metric.type is MetricType.CONVERSION:
+
+
+def _check_conversion(manifest: SemanticManifest, metric, issues: Issues) -> None:  # type: ignore[no-untyped-def]
+    """The entity links both measures' models, and each constant property is a dimension or
+    an entity of its side."""
+    spec = metric.conversion
+    sides = (
+        (spec.base, manifest.measure_owner(spec.base.name), 0),
+        (spec.conversion, manifest.measure_owner(spec.conversion.name), 1),
+    )
+    for measure, model, side in sides:
+        if model is None:
+            continue
+        if model.entity(spec.entity) is None:
+            hint = did_you_mean(spec.entity, [e.name for e in model.entities])
             issues.error(
-                metric.location,
-                f"metric '{metric.name}': {metric.type.value} metrics are not supported yet",
+                measure.location,
+                f"metric '{metric.name}': entity '{spec.entity}' is not an entity of semantic "
+                f"model '{model.name}'{hint}",
             )
+        for pair in spec.constant_properties:
+            name = pair[side]
+            if model.dimension(name) is None and model.entity(name) is None:
+                issues.error(
+                    metric.location,
+                    f"metric '{metric.name}': constant property '{name}' is neither a dimension "
+                    f"nor an entity of semantic model '{model.name}'",
+                )
 
 
 def _check_saved_queries(manifest: SemanticManifest, issues: Issues) -> None:
