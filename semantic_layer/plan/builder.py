@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import jinja2
@@ -12,12 +11,12 @@ from semantic_layer import sqlnames
 from semantic_layer.errors import Location, UserError
 from semantic_layer.plan.expressions import ExpressionParser
 from semantic_layer.plan.filters import MetricRef, ParsedFilter, parse_filter
+from semantic_layer.plan.join_columns import JoinColumns
 from semantic_layer.plan.names import (
     METRIC_TIME,
     SEPARATOR,
     ElementRef,
     parse_element_name,
-    parse_order_by_item,
 )
 from semantic_layer.plan.nodes import (
     AggregateNode,
@@ -37,9 +36,15 @@ from semantic_layer.plan.nodes import (
     RowColumn,
     TimeAxis,
 )
+from semantic_layer.plan.query import (
+    GroupByItem,
+    NeedsMetricTime,
+    QuerySpec,
+    order_column,
+    with_default_grain,
+)
 from semantic_layer.plan.resolve import JoinStep, ResolvedElement, Resolver
 from semantic_layer.spec.objects import (
-    GRAIN_NAMES,
     Conversion,
     Cumulative,
     Filter,
@@ -53,29 +58,6 @@ from semantic_layer.spec.objects import (
     SemanticModel,
 )
 from semantic_layer.validate.issues import did_you_mean
-
-
-class NeedsMetricTime(UserError):
-    """A metric that accumulates over time was asked for without metric_time."""
-
-
-@dataclass(frozen=True)
-class GroupByItem:
-    """One group-by item as written, with its possible readings."""
-
-    text: str
-    readings: tuple[ElementRef, ...]
-    location: Location | None = None
-
-
-@dataclass(frozen=True)
-class QuerySpec:
-    metrics: tuple[str, ...]
-    group_by: tuple[GroupByItem, ...] = ()
-    where: tuple[Filter, ...] = ()
-    order_by: tuple[str, ...] = ()
-    limit: int | None = None
-    location: Location | None = None
 
 
 @dataclass
@@ -386,7 +368,7 @@ class _Planner:
         for element in elements.values():
             for join in element.joins:
                 joins.setdefault(join.alias, join)
-        exposed = _JoinColumns(self.expressions, model.name)
+        exposed = JoinColumns(self.expressions, model.name)
         columns = (
             tuple(
                 RowColumn(
@@ -484,7 +466,7 @@ class _Planner:
         value = self.expressions.on_table(measure.sql, model.name, measure.location)
         return tuple(base_columns), step, MeasureColumn(leaf.column, measure, value)
 
-    def join_condition(self, join: JoinStep, exposed: _JoinColumns, leaf: _Leaf) -> exp.Expr:
+    def join_condition(self, join: JoinStep, exposed: JoinColumns, leaf: _Leaf) -> exp.Expr:
         """Keys equal; for a slowly changing model, also the row valid when the fact happened:
         from its start (inclusive) to its end (exclusive, open when NULL)."""
         keys: exp.Expr = exp.EQ(
@@ -518,7 +500,7 @@ class _Planner:
         keys: list[str],
         nested: QueryPlan,
         elements: dict[str, ResolvedElement],
-        exposed: _JoinColumns,
+        exposed: JoinColumns,
     ) -> MetricJoin:
         alias = f"{nested.prefix}joined"
         pairs: list[exp.Expr] = []
@@ -687,39 +669,6 @@ def _on_metric_time(parsed: ParsedFilter) -> bool:
     )
 
 
-class _JoinColumns:
-    """The columns each joined semantic model exposes to the rows of an aggregate.
-
-    A joined model is read through a subquery that computes its expressions first, so a fact
-    row without a match gets NULL for every joined column, never an expression evaluated on
-    NULL inputs (``COALESCE(region, 'unknown')`` would otherwise claim unmatched rows).
-    """
-
-    def __init__(self, expressions: ExpressionParser, base_alias: str) -> None:
-        self.expressions = expressions
-        self.base_alias = base_alias
-        self.columns: dict[str, dict[str, exp.Expr]] = {}
-
-    def column(self, alias: str, model: SemanticModel, sql: str, preferred: str) -> exp.Expr:
-        """``sql`` of ``model`` as seen from the aggregate's rows, through ``alias``."""
-        if alias == self.base_alias:
-            return self.expressions.on_table(sql, alias, model.location)
-        value = self.expressions.on_table(sql, model.name, model.location)
-        own = self.columns.setdefault(alias, {})
-        for name, existing in own.items():
-            if existing == value:
-                return sqlnames.column(name, alias)
-        name, counter = preferred, 1
-        while name in own:
-            counter += 1
-            name = f"{preferred}__{counter}"
-        own[name] = value
-        return sqlnames.column(name, alias)
-
-    def selected(self, alias: str) -> tuple[tuple[str, exp.Expr], ...]:
-        return tuple(self.columns.get(alias, {}).items())
-
-
 def build_plan(
     manifest: SemanticManifest,
     environment: jinja2.Environment,
@@ -735,7 +684,7 @@ def build_plan(
     """
     if not query.metrics:
         raise UserError("a query needs at least one metric", query.location)
-    query = _with_default_grain(manifest, query)
+    query = with_default_grain(manifest, query)
     planner = _Planner(
         manifest, environment, dialect, query, prefix=prefix, filter_metrics=filter_metrics
     )
@@ -758,47 +707,5 @@ def build_plan(
             f"'{sorted(clash)[0]}' is both a metric and a group-by column", query.location
         )
 
-    order_by = [_order_column(text, grain, query) for text in query.order_by]
+    order_by = [order_column(text, grain, query) for text in query.order_by]
     return QueryPlan(aggregates, grain, tuple(outputs), tuple(order_by), query.limit, prefix=prefix)
-
-
-def _with_default_grain(manifest: SemanticManifest, query: QuerySpec) -> QuerySpec:
-    """``metric_time`` named without a grain takes the coarsest ``time_granularity`` that the
-    query's metrics declare, as in MetricFlow; without one, its time dimension's own grain."""
-    declared = [
-        metric.time_granularity
-        for name in query.metrics
-        if (metric := manifest.metrics.get(name)) is not None and metric.time_granularity
-    ]
-    if not declared:
-        return query
-    coarsest = max(declared, key=lambda grain: grain.rank)
-    items = []
-    for item in query.group_by:
-        readings = tuple(
-            ElementRef(METRIC_TIME, (), coarsest) if reading == ElementRef(METRIC_TIME) else reading
-            for reading in item.readings
-        )
-        items.append(GroupByItem(item.text, readings, item.location))
-    return dataclasses.replace(query, group_by=tuple(items))
-
-
-def _order_column(text: str, grain: tuple[str, ...], query: QuerySpec) -> tuple[str, bool]:
-    """The output column an order-by item names, and whether it sorts descending.
-
-    A time dimension named without its grain (``metric_time``) means the one grain column of
-    the query that reads it.
-    """
-    candidates, descending = parse_order_by_item(text, query.location)
-    known = set(grain) | set(query.metrics)
-    for name in candidates:
-        if name in known:
-            return name, descending
-        widened = [column for column in grain if column.startswith(f"{name}{SEPARATOR}")]
-        if len(widened) == 1 and widened[0].rsplit(SEPARATOR, 1)[-1] in GRAIN_NAMES:
-            return widened[0], descending
-    raise UserError(
-        f"cannot order by '{candidates[0]}': it is not a metric or group-by column of the "
-        f"query{did_you_mean(candidates[0], known)}",
-        query.location,
-    )
