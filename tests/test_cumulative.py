@@ -187,3 +187,35 @@ metrics:
 """
     with pytest.raises(UserError, match="a window or a grain_to_date, not both"):
         api.validate(tiny_shop(tmp_path, extra))
+
+
+MONTHLY = """
+semantic_models:
+  - name: monthly_targets
+    model: ref('monthly_targets')
+    defaults: {agg_time_dimension: target_month}
+    entities:
+      - {name: target, type: primary, expr: target_id}
+    dimensions:
+      - {name: target_month, type: time, type_params: {time_granularity: month}}
+    measures:
+      - {name: target_amount, expr: amount, agg: sum}
+metrics:
+  - name: targets_so_far
+    type: cumulative
+    type_params: {measure: target_amount}
+"""
+
+
+def test_a_measure_recorded_by_month_accumulates_month_by_month(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    options = tiny_shop(tmp_path, MONTHLY)
+    (options.project_dir / "models" / "marts" / "monthly_targets.sql").write_text(
+        "select * from (values (1, date '2024-01-01', 10), (2, date '2024-03-01', 5)) "
+        "as t(target_id, target_month, amount)"
+    )
+    api.seed(options)
+    api.run(options)
+    result = api.query(options, metrics=["targets_so_far"], group_by=["metric_time__month"],
+                       where=[], order_by=["metric_time__month"], limit=None)  # fmt: skip
+    # February has no row of its own and still shows January's 10.
+    assert result.rows == ((date(2024, 1, 1), 10), (date(2024, 2, 1), 10), (date(2024, 3, 1), 15))

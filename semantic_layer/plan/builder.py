@@ -43,7 +43,7 @@ from semantic_layer.plan.query import (
     order_column,
     with_default_grain,
 )
-from semantic_layer.plan.resolve import JoinStep, ResolvedElement, Resolver
+from semantic_layer.plan.resolve import JoinStep, ResolvedElement, Resolver, TimeReadingError
 from semantic_layer.spec.objects import (
     Conversion,
     Cumulative,
@@ -627,26 +627,43 @@ class _Planner:
                 "group-by, at day grain or coarser (e.g. metric_time__month)",
                 location,
             )
-        day_column = times[0].name
+        day_column, base_grain = times[0].name, Grain.DAY
         if needs_days:
-            try:
-                day = self.resolver.resolve(
-                    ElementRef(METRIC_TIME, (), Grain.DAY), leaf.model, leaf.measure, location
-                )
-            except UserError as error:
-                raise UserError(
-                    f"{kind} metric '{leaf.metric}' accumulates day by day: {error.message}",
-                    location,
-                ) from None
+            day = self.base_period(leaf, location, kind)
             elements.setdefault(day.name, day)
             day_column = day.name
+            base_grain = day.grain or Grain.DAY
 
         shown: dict[str, ResolvedElement] = {}
         conditions = tuple(
             self.condition(parsed, leaf.model, leaf.measure, shown) for parsed in shown_filters
         )
         time_columns = tuple((e.name, e.grain) for e in shown.values() if e.grain is not None)
-        return TimeAxis(day_column, times[0].name, times[0].grain, conditions, time_columns)
+        return TimeAxis(
+            day_column, times[0].name, times[0].grain, conditions, time_columns, base_grain
+        )
+
+    def base_period(self, leaf: _Leaf, location: Location | None, kind: str) -> ResolvedElement:
+        """metric_time at day grain, or at the measure's own grain when its time dimension is
+        recorded more coarsely (a monthly snapshot accumulates month by month)."""
+        try:
+            return self.resolver.resolve(
+                ElementRef(METRIC_TIME, (), Grain.DAY), leaf.model, leaf.measure, location
+            )
+        except TimeReadingError:
+            pass
+        except UserError as error:
+            raise UserError(
+                f"{kind} metric '{leaf.metric}' accumulates over time: {error.message}", location
+            ) from None
+        try:
+            return self.resolver.resolve(
+                ElementRef(METRIC_TIME), leaf.model, leaf.measure, location
+            )
+        except UserError as error:
+            raise UserError(
+                f"{kind} metric '{leaf.metric}' accumulates over time: {error.message}", location
+            ) from None
 
 
 _NON_ADDITIVE_TIME = "sl_non_additive_time"

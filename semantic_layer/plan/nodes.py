@@ -64,6 +64,7 @@ class TimeAxis:
     grain: Grain
     time_where: tuple[exp.Expr, ...] = ()
     time_columns: tuple[tuple[str, Grain], ...] = ()
+    base_grain: Grain = Grain.DAY  # the step of the spine: a day, or the measure's coarser grain
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def cumulative_ctes(
     axis = step.axis
     dims = [name for name in node.grain if name != axis.time_column]
     names = {part: f"{node.name}__{part}" for part in ("rows", "days", "daily")}
-    daily_name = final if axis.grain is Grain.DAY else names["daily"]
+    daily_name = final if axis.grain is axis.base_grain else names["daily"]
 
     kept = [axis.day_column, *dims, *(m.name for m in node.measures)]
     filtered = exp.select(*(sqlnames.column(name) for name in dict.fromkeys(kept))).from_(
@@ -48,7 +48,7 @@ def cumulative_ctes(
         (names["days"], _days(axis, axis.day_column, names["rows"], dialect)),
         (daily_name, _daily(node, step, dims, names, dialect)),
     ]
-    if axis.grain is not Grain.DAY:
+    if axis.grain is not axis.base_grain:
         ctes.append((final, _per_period(node, step, dims, daily_name, dialect)))
     return ctes
 
@@ -147,6 +147,14 @@ def _days(axis: TimeAxis, day_column: str, source: str, dialect: Dialect) -> exp
     for place in range(1, _PLACES):
         spine = spine.join(exp.alias_(sqlnames.table(DIGITS), f"d{place}"), join_type="cross")
 
+    if axis.base_grain is not Grain.DAY:
+        # A coarser spine: the distinct periods of the days (every month between, say).
+        period = dialect.time_trunc(day.copy(), axis.base_grain.value)
+        spine = (
+            exp.select(exp.alias_(period, sqlnames.identifier(day_column)))
+            .distinct()
+            .from_(spine.subquery(sqlnames.identifier("days")))
+        )
     columns: list[exp.Expr] = [day.copy()]
     for name, grain in axis.time_columns:
         if name != day_column:
