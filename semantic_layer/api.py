@@ -111,14 +111,29 @@ def compile_views(
     return views, write_compiled(views, directory), context
 
 
-def run(options: Options, progress: Callable[..., None] | None = None):  # type: ignore[no-untyped-def]
-    """Compile, then deploy every changed view to the target."""
-    from semantic_layer.warehouse.deploy import deploy
+def run(  # type: ignore[no-untyped-def]
+    options: Options,
+    progress: Callable[..., None] | None = None,
+    select: list[str] | None = None,
+    dry_run: bool = False,
+):
+    """Compile, then deploy every changed view to the target.
+
+    ``select`` deploys only the views named and the SQL models they read; ``dry_run`` reports
+    what would happen and changes nothing.
+    """
+    from semantic_layer.warehouse.deploy import deploy, plan_deploy, select_views
 
     views, _, context = compile_views(options, connect=True)
+    if select:
+        views = select_views(views, select)
+    schema = context.target.schema
+    if dry_run:
+        with context.engine(reading=True) as engine:
+            return plan_deploy(engine, views, context.dialect, schema)
     try:
         with context.engine() as engine:
-            return deploy(engine, views, context.dialect, context.target.schema, progress)
+            return deploy(engine, views, context.dialect, schema, progress)
     except WarehouseError as error:
         if context.dialect.transactional_ddl:
             raise WarehouseError(f"{error.message}; the deploy was rolled back") from None

@@ -136,18 +136,30 @@ def seed(options: api.Options, years: int | None) -> None:
 
 @cli.command()
 @project_options
-def run(options: api.Options) -> None:
+@click.option(
+    "--select",
+    "-s",
+    multiple=True,
+    help="Deploy only these views (separated by commas) and the SQL models they read.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be deployed, and change nothing.")
+def run(options: api.Options, select: tuple[str, ...], dry_run: bool) -> None:
     """Deploy every SQL model and metric view.
 
     Views whose compiled SQL did not change since the last deploy are left alone.
     """
+    prefix = "would be " if dry_run else ""
 
     def report(result: Any) -> None:
         click.echo(f"  {result.action:<9} {result.view.qualified_name}")
 
-    results = api.run(options, progress=report)
+    results = api.run(options, progress=report, select=_split(select), dry_run=dry_run)
+    if dry_run:
+        for result in results:
+            report(result)
     counts = {a: sum(r.action == a for r in results) for a in ("created", "replaced", "unchanged")}
-    click.echo(", ".join(f"{n} {action}" for action, n in counts.items()) + ".")
+    summary = ", ".join(f"{n} {prefix}{action}" for action, n in counts.items())
+    click.echo(summary + (" (dry run: nothing was changed)." if dry_run else "."))
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from semantic_layer.compiler import CompiledView
 from semantic_layer.errors import UserError
 from semantic_layer.render.dialects import Dialect
+from semantic_layer.validate.issues import did_you_mean
 from semantic_layer.warehouse.state import (
     STATE_TABLE,
     ensure_schema,
@@ -65,6 +66,51 @@ def deploy(
         return [
             _deploy_one(connection, schema, view, deployed, dialect, progress) for view in views
         ]
+
+
+def plan_deploy(
+    engine: sa.Engine, views: list[CompiledView], dialect: Dialect, state_schema: str | None
+) -> list[DeployResult]:
+    """What ``deploy`` would do to each view (create, replace or leave unchanged), reading
+    the warehouse and changing nothing.
+
+    Raises:
+        UserError: as ``deploy`` would, before its first statement.
+    """
+    schema = state_schema if dialect.supports_schemas else None
+    with engine.connect() as connection:
+        _require_sources(connection, views)
+        deployed = read_state(connection, schema)
+        _refuse_foreign(connection, views, deployed, dialect)
+        results = []
+        for view in views:
+            view_schema = _schema(view, dialect)
+            exists = view.name.lower() in existing_relations(connection, view_schema)
+            same = deployed.get(key(view_schema, view.name)) == ("view", _fingerprint(view))
+            action = "unchanged" if same and exists else "replaced" if exists else "created"
+            results.append(DeployResult(view, action))
+        return results
+
+
+def select_views(views: list[CompiledView], names: list[str]) -> list[CompiledView]:
+    """The views named (by name or schema.name) and every SQL model they read, in order.
+
+    Raises:
+        UserError: a name matches no view; the message suggests the closest.
+    """
+    by_name = {view.name: view for view in views}
+    wanted: set[str] = set()
+    for name in names:
+        match = [v for v in views if name in (v.name, f"{v.schema}.{v.name}")]
+        if not match:
+            raise UserError(f"--select: no view '{name}'{did_you_mean(name, by_name)}")
+        pending = [view.name for view in match]
+        while pending:
+            current = pending.pop()
+            if current not in wanted:
+                wanted.add(current)
+                pending.extend(d for d in by_name[current].depends_on if d in by_name)
+    return [view for view in views if view.name in wanted]
 
 
 def _fingerprint(view: CompiledView) -> str:
