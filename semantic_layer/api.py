@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from semantic_layer import sqlnames
+from semantic_layer.catalog import catalog, write_catalog
 from semantic_layer.compiler import CompiledView, Compiler, compile_project, write_compiled
 from semantic_layer.errors import Location, UserError, WarehouseError
 from semantic_layer.plan.builder import GroupByItem, QuerySpec
@@ -107,8 +108,11 @@ def compile_views(
     """Compile every view and write one file per view to ``target/compiled/<dialect>/``."""
     context = open_context(options, dialect, connect)
     views = compile_project(context.project, context.target, context.dialect)
-    directory = context.project.config.target_path / "compiled" / context.dialect.name
-    return views, write_compiled(views, directory), context
+    target_path = context.project.config.target_path
+    written = write_compiled(views, target_path / "compiled" / context.dialect.name)
+    data = catalog(views, context.project.manifest, context.dialect.name)
+    write_catalog(data, target_path / "manifest.json")
+    return views, written, context
 
 
 def run(  # type: ignore[no-untyped-def]
