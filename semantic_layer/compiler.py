@@ -18,6 +18,7 @@ from semantic_layer.load.jinja_env import render
 from semantic_layer.plan.builder import GroupByItem, NeedsMetricTime, QuerySpec, build_plan
 from semantic_layer.plan.names import METRIC_TIME, ElementRef, parse_group_by_call
 from semantic_layer.plan.nodes import QueryPlan
+from semantic_layer.plan.resolve import TimeReadingError
 from semantic_layer.profiles import Target
 from semantic_layer.render.dialects import Dialect, render_sql
 from semantic_layer.render.sql import render_plan
@@ -75,6 +76,13 @@ class Compiler:
         }
 
     def relation_table(self, relation: Relation) -> exp.Table:
+        if relation.kind == "table":
+            # Named outright by dbt's semantic_manifest.json: the parts it leaves out are the
+            # target's, as for a ref.
+            if not self.dialect.supports_schemas:
+                return sqlnames.table(relation.name)
+            schema = relation.schema or self.target.schema
+            return sqlnames.table(relation.name, schema, relation.database or self.target.database)
         if not self.dialect.supports_schemas:
             # One database file, one namespace: `sl seed` loads sources there too.
             name = relation.name
@@ -299,8 +307,13 @@ def check_metrics(compiler: Compiler, issues: Issues) -> None:
             try:
                 compiler.plan(QuerySpec((metric.name,), location=metric.location))
             except NeedsMetricTime:
+                # Along time: by day, or by the grain its time dimension is recorded at.
                 by_day = GroupByItem("metric_time__day", (ElementRef(METRIC_TIME, (), Grain.DAY),))
-                compiler.plan(QuerySpec((metric.name,), (by_day,), location=metric.location))
+                own = GroupByItem("metric_time", (ElementRef(METRIC_TIME),))
+                try:
+                    compiler.plan(QuerySpec((metric.name,), (by_day,), location=metric.location))
+                except TimeReadingError:
+                    compiler.plan(QuerySpec((metric.name,), (own,), location=metric.location))
         except UserError as error:
             if error.message not in reported:
                 issues.from_user_error(error, metric.location)

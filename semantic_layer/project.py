@@ -22,6 +22,7 @@ KNOWN_KEYS = {
     "sql-dialect",
     "sample-data",
     "target-path",
+    "semantic-manifest",
     "version",
     "config-version",
 }
@@ -32,7 +33,8 @@ class ProjectConfig:
     """Settings of one project, with paths resolved against its directory.
 
     ``sql_dialect`` is the dialect in which SQL models, ``expr`` fields and filters are written;
-    they are translated from it into each target's dialect.
+    they are translated from it into each target's dialect. ``semantic_manifest`` is a
+    semantic_manifest.json written by dbt, read beside the YAML under the model paths.
     """
 
     root: Path
@@ -45,6 +47,7 @@ class ProjectConfig:
     sql_dialect: str
     sample_data: str | None
     target_path: Path
+    semantic_manifest: Path | None = None
 
     def relative(self, path: Path) -> str:
         """``path`` as messages show it: relative to the project when it is inside it."""
@@ -90,6 +93,7 @@ def load_project_config(project_dir: Path) -> ProjectConfig:
         sql_dialect=sql_dialect,
         sample_data=_text(data, "sample-data", None),
         target_path=project_dir / (_text(data, "target-path", "target") or "target"),
+        semantic_manifest=_optional_path(data, project_dir, "semantic-manifest"),
     )
 
 
@@ -109,6 +113,11 @@ def _text(data: YamlMap, key: str, default: str | None) -> str | None:
     if value is not None and not isinstance(value, str):
         raise UserError(f"'{key}' must be a string", data.loc(key))
     return value
+
+
+def _optional_path(data: YamlMap, root: Path, key: str) -> Path | None:
+    value = _text(data, key, None)
+    return root / value if value else None
 
 
 def _paths(data: YamlMap, root: Path, key: str, default: list[str]) -> tuple[Path, ...]:

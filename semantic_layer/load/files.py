@@ -9,6 +9,7 @@ from typing import Any
 
 from semantic_layer.errors import Location, UserError
 from semantic_layer.load.jinja_env import SourceText
+from semantic_layer.load.manifest_json import load_semantic_manifest
 from semantic_layer.load.yaml_positions import parse_yaml
 from semantic_layer.project import ProjectConfig
 from semantic_layer.validate.issues import Issues
@@ -72,6 +73,9 @@ def read_project_files(config: ProjectConfig, issues: Issues) -> ProjectFiles:
                 continue
             files.sql_models[file.stem] = SqlModelFile(file.stem, shown, text)
 
+    if config.semantic_manifest is not None:
+        _read_semantic_manifest(config, config.semantic_manifest, files, issues)
+
     for folder in config.macro_paths:
         for file in _walk(folder, (".sql", ".jinja")):
             shown = config.relative(file)
@@ -79,6 +83,29 @@ def read_project_files(config: ProjectConfig, issues: Issues) -> ProjectFiles:
             if text is not None:
                 files.macro_files.append(SourceText(shown, text))
     return files
+
+
+def _read_semantic_manifest(
+    config: ProjectConfig, file: Path, files: ProjectFiles, issues: Issues
+) -> None:
+    """The semantic_manifest.json named by the project, as one more definitions document."""
+    shown = config.relative(file)
+    if not file.is_file():
+        issues.error(
+            Location(shown),
+            "the semantic manifest named by 'semantic-manifest' in sl_project.yml does not "
+            "exist: run `dbt parse` to write it, or fix the path",
+        )
+        return
+    text = _read(file, shown, issues)
+    if text is None:
+        return
+    try:
+        files.yaml_documents.append(
+            YamlDocument(shown, load_semantic_manifest(text, shown, issues))
+        )
+    except UserError as error:
+        issues.from_user_error(error, Location(shown))
 
 
 def _walk(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from semantic_layer.errors import Location
 from semantic_layer.load.files import YamlDocument
+from semantic_layer.load.latest_spec import translate_metric, translate_models
 from semantic_layer.load.yaml_positions import YamlMap
 from semantic_layer.spec.objects import (
     Agg,
@@ -69,9 +70,14 @@ class BuiltProject:
 
 
 def build_manifest(documents: list[YamlDocument], issues: Issues) -> BuiltProject:
-    """Turn every document's semantic_models, metrics, saved_queries and sources into objects."""
+    """Turn every document's semantic_models, metrics, saved_queries and sources into objects.
+
+    Models of dbt's latest spec (``models:`` with a ``semantic_model:``) and metrics written in
+    it are read too, in the same project as legacy ones.
+    """
     manifest = SemanticManifest()
     sources: dict[tuple[str, str], SourceTable] = {}
+    metric_inputs: dict[str, set[str]] = {}
     for document in documents:
         data = document.data
         if data is None:
@@ -83,18 +89,23 @@ def build_manifest(documents: list[YamlDocument], issues: Issues) -> BuiltProjec
             if str(key) not in FILE_KEYS:
                 hint = did_you_mean(str(key), FILE_KEYS)
                 issues.warning(data.loc(str(key)), f"unknown key '{key}' is ignored{hint}")
-        for item in _items(data, "semantic_models", issues):
+        latest = translate_models(data.get("models"), data.loc("models"), issues)
+        for item in _items(data, "semantic_models", issues) + latest.semantic_models:
             model = _semantic_model(Reader(item, "semantic model", name_of(item), issues))
             _add(manifest.semantic_models, model, "semantic model", issues)
-            for metric in _metrics_from_measures(item, model):
-                _add(manifest.metrics, metric, "metric", issues)
-        for item in _items(data, "metrics", issues):
-            _add(
-                manifest.metrics,
-                _metric(Reader(item, "metric", name_of(item), issues)),
-                "metric",
-                issues,
-            )
+            for created in _metrics_from_measures(item, model):
+                _add(manifest.metrics, created, "metric", issues)
+        written = [
+            item if "type_params" in item else translate_metric(item, issues)
+            for item in _items(data, "metrics", issues)
+        ]
+        for item in [item for item in written if item is not None] + latest.metrics:
+            if name_of(item) in latest.simple and manifest.measure_owner(name_of(item)) is None:
+                continue  # what it aggregates is wrong, and was reported
+            metric = _metric(Reader(item, "metric", name_of(item), issues))
+            _add(manifest.metrics, metric, "metric", issues)
+            if metric is not None and _metric_roles(item):
+                metric_inputs[metric.name] = _metric_roles(item)
         for item in _items(data, "saved_queries", issues):
             query = _saved_query(Reader(item, "saved query", name_of(item), issues))
             _add(manifest.saved_queries, query, "saved query", issues)
@@ -104,6 +115,7 @@ def build_manifest(documents: list[YamlDocument], issues: Issues) -> BuiltProjec
                 if key in sources:
                     issues.error(table.location, f"source table {key} is declared twice")
                 sources[key] = table
+    _measures_of_input_metrics(manifest, metric_inputs, issues)
     return BuiltProject(manifest, sources)
 
 
@@ -148,14 +160,8 @@ def _semantic_model(reader: Reader) -> SemanticModel | None:
         }
     )
     name = reader.definition_name()
-    model_text = reader.text("model", required=True)
-    if name is None or model_text is None:
-        return None
-    relation = parse_relation(model_text)
-    if relation is None:
-        reader.error(
-            "model", f"'model' must be ref('name') or source('source', 'table'), not {model_text!r}"
-        )
+    relation = _relation(reader)
+    if name is None or relation is None:
         return None
 
     defaults = reader.mapping("defaults")
@@ -190,6 +196,28 @@ def _semantic_model(reader: Reader) -> SemanticModel | None:
         default_agg_time_dimension=default_time,
         description=reader.text("description"),
     )
+
+
+def _relation(reader: Reader) -> Relation | None:
+    """``model: ref(...)`` or ``source(...)``, or the ``node_relation`` (a table named
+    outright) that dbt writes in semantic_manifest.json."""
+    node = reader.mapping("node_relation")
+    if node is not None and "model" not in reader.data:
+        inner = Reader(node, reader.kind, reader.name, reader.issues)
+        inner.check_keys({"alias", "schema_name", "database", "relation_name"})
+        alias = inner.text("alias", required=True)
+        schema, database = inner.text("schema_name"), inner.text("database")
+        return Relation("table", alias, schema=schema, database=database) if alias else None
+
+    model_text = reader.text("model", required=True)
+    if model_text is None:
+        return None
+    relation = parse_relation(model_text)
+    if relation is None:
+        reader.error(
+            "model", f"'model' must be ref('name') or source('source', 'table'), not {model_text!r}"
+        )
+    return relation
 
 
 def _choice(reader: Reader, key: str, enum_type, required: bool = True):  # type: ignore[no-untyped-def]
@@ -367,9 +395,13 @@ def _filters(reader: Reader, key: str = "filter") -> tuple[Filter, ...]:
 
 
 def _metric(reader: Reader) -> Metric | None:
-    reader.check_keys(COMMON_KEYS | {"type", "type_params", "filter", "time_granularity"})
+    filling = {"fill_nulls_with", "join_to_timespine"}
+    reader.check_keys(COMMON_KEYS | {"type", "type_params", "filter", "time_granularity"} | filling)
     name = reader.definition_name()
     metric_type = _choice(reader, "type", MetricType)
+    # Written on the metric itself (the latest spec) these apply to a simple metric's measure,
+    # which is where they are read; on any other metric they would be lost.
+    _not_yet(reader, *sorted(filling))
     if name is None or metric_type is None:
         return None
     params = reader.mapping("type_params")
@@ -381,7 +413,8 @@ def _metric(reader: Reader) -> Metric | None:
     params_reader.check_keys(_TYPE_PARAMS[metric_type])
     fields: dict = {}  # type: ignore[type-arg]
     if metric_type in (MetricType.SIMPLE, MetricType.CUMULATIVE):
-        fields["measure"] = _measure_input(params_reader)
+        key = _either(params, "input_metric", "measure")
+        fields["measure"] = _measure_input(params_reader, key)
     if metric_type is MetricType.CUMULATIVE:
         fields["cumulative"] = _cumulative(params_reader)
     if metric_type is MetricType.CONVERSION:
@@ -412,9 +445,11 @@ def _metric(reader: Reader) -> Metric | None:
     )
 
 
+_CUMULATIVE_PARAMS = {"measure", "input_metric", "window", "grain_to_date",
+                      "cumulative_type_params"}  # fmt: skip
 _TYPE_PARAMS = {
     MetricType.SIMPLE: {"measure"},
-    MetricType.CUMULATIVE: {"measure", "window", "grain_to_date", "cumulative_type_params"},
+    MetricType.CUMULATIVE: _CUMULATIVE_PARAMS,
     MetricType.RATIO: {"numerator", "denominator"},
     MetricType.DERIVED: {"expr", "metrics"},
     MetricType.CONVERSION: {"conversion_type_params"},
@@ -459,10 +494,10 @@ def _conversion(reader: Reader) -> Conversion | None:
         reader.error(None, "a conversion metric needs type_params.conversion_type_params")
         return None
     inner = Reader(data, "metric", reader.name, reader.issues)
-    inner.check_keys({"base_measure", "conversion_measure", "entity", "calculation", "window",
-                      "constant_properties"})  # fmt: skip
-    base = _measure_input(inner, "base_measure")
-    conversion = _measure_input(inner, "conversion_measure")
+    inner.check_keys({"base_measure", "conversion_measure", "base_metric", "conversion_metric",
+                      "entity", "calculation", "window", "constant_properties"})  # fmt: skip
+    base = _measure_input(inner, _either(data, "base_metric", "base_measure"))
+    conversion = _measure_input(inner, _either(data, "conversion_metric", "conversion_measure"))
     entity = inner.text("entity", required=True)
     calculation = (inner.text("calculation") or "conversion_rate").lower()
     if calculation not in ("conversion_rate", "conversions"):
@@ -487,6 +522,90 @@ def _conversion(reader: Reader) -> Conversion | None:
     if base is None or conversion is None or entity is None:
         return None
     return Conversion(base, conversion, entity, calculation, window, tuple(properties))
+
+
+def _either(data: YamlMap, metric_key: str, measure_key: str) -> str:
+    """The key naming an input metric (latest spec) when written, else the one naming a
+    measure (legacy spec)."""
+    return metric_key if metric_key in data else measure_key
+
+
+# Keys under which the latest spec names a simple metric where the legacy spec names a measure.
+_METRIC_INPUT_KEYS = {"input_metric": "measure", "base_metric": "base",
+                      "conversion_metric": "conversion"}  # fmt: skip
+
+
+def _metric_roles(item: YamlMap) -> set[str]:
+    """Which measure inputs of a metric were written as simple metrics' names."""
+    params = item.get("type_params")
+    if not isinstance(params, YamlMap):
+        return set()
+    holders = [params, params.get("conversion_type_params")]
+    return {
+        role
+        for holder in holders
+        if isinstance(holder, YamlMap)
+        for key, role in _METRIC_INPUT_KEYS.items()
+        if key in holder
+    }
+
+
+def _measures_of_input_metrics(
+    manifest: SemanticManifest, roles: dict[str, set[str]], issues: Issues
+) -> None:
+    """Cumulative and conversion metrics of the latest spec read simple metrics, not measures:
+    each such input becomes the measure of that metric, with its filters and options."""
+    for name, used in roles.items():
+        metric = manifest.metrics[name]
+        changes: dict = {}  # type: ignore[type-arg]
+        if "measure" in used and metric.measure is not None:
+            changes["measure"] = _through_metric(metric, metric.measure, manifest, issues)
+        spec = metric.conversion
+        if spec is not None and used & {"base", "conversion"}:
+            base = _through_metric(metric, spec.base, manifest, issues, "base" in used)
+            conversion = _through_metric(
+                metric, spec.conversion, manifest, issues, "conversion" in used
+            )
+            changes["conversion"] = (
+                replace(spec, base=base, conversion=conversion)
+                if base is not None and conversion is not None
+                else None
+            )
+        if any(value is None for value in changes.values()):
+            del manifest.metrics[name]  # reported; its measure would be reported again
+            continue
+        manifest.metrics[name] = replace(metric, **changes)
+
+
+def _through_metric(
+    metric: Metric,
+    used: MeasureInput,
+    manifest: SemanticManifest,
+    issues: Issues,
+    names_metric: bool = True,
+) -> MeasureInput | None:
+    """The measure input of the simple metric ``used`` names, when it names a metric."""
+    if not names_metric:
+        return used
+    source = manifest.metrics.get(used.name)
+    if source is None or source.measure is None or source.type is not MetricType.SIMPLE:
+        simple = [m.name for m in manifest.metrics.values() if m.type is MetricType.SIMPLE]
+        problem = "is not defined" if source is None else "is not a simple metric"
+        issues.error(
+            used.location,
+            f"metric '{metric.name}': input metric '{used.name}' {problem}"
+            f"{did_you_mean(used.name, simple)}",
+        )
+        return None
+    inner = source.measure
+    fill = used.fill_nulls_with if used.fill_nulls_with is not None else inner.fill_nulls_with
+    return MeasureInput(
+        name=inner.name,
+        location=used.location,
+        filters=used.filters + inner.filters + source.filters,
+        fill_nulls_with=fill,
+        join_to_timespine=used.join_to_timespine or inner.join_to_timespine,
+    )
 
 
 def _measure_input(reader: Reader, key: str = "measure") -> MeasureInput | None:

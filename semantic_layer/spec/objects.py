@@ -87,15 +87,20 @@ class Filter:
 
 @dataclass(frozen=True)
 class Relation:
-    """What a semantic model reads: ``ref('model')`` or ``source('source', 'table')``."""
+    """What a semantic model reads: ``ref('model')``, ``source('source', 'table')``, or a
+    ``table`` named outright (``database.schema.name``, as dbt's semantic_manifest.json does)."""
 
-    kind: str  # "ref" or "source"
+    kind: str  # "ref", "source" or "table"
     name: str
     source_name: str | None = None
+    schema: str | None = None  # only for "table"; None means the target's
+    database: str | None = None  # only for "table"; None means the target's
 
     def __str__(self) -> str:
         if self.kind == "source":
             return f"source('{self.source_name}', '{self.name}')"
+        if self.kind == "table":
+            return ".".join(part for part in (self.database, self.schema, self.name) if part)
         return f"ref('{self.name}')"
 
 
