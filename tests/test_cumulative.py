@@ -219,3 +219,10 @@ def test_a_measure_recorded_by_month_accumulates_month_by_month(tmp_path) -> Non
                        where=[], order_by=["metric_time__month"], limit=None)  # fmt: skip
     # February has no row of its own and still shows January's 10.
     assert result.rows == ((date(2024, 1, 1), 10), (date(2024, 2, 1), 10), (date(2024, 3, 1), 15))
+
+
+def test_a_date_part_of_metric_time_beside_a_cumulative_metric_is_refused(shop) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UserError, match="cannot be read by metric_time__extract_dow"):
+        api.plan_query(shop, metrics=["revenue_7_days"],
+                       group_by=["metric_time__day", "metric_time__extract_dow"], where=[],
+                       order_by=[], limit=None)  # fmt: skip

@@ -156,3 +156,15 @@ metrics:
 """
     with pytest.raises(UserError, match="allowed only on the inputs of a derived metric"):
         api.validate(tiny_shop(tmp_path, extra))
+
+
+def test_month_offsets_at_month_grain_run_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    options = tiny_shop(tmp_path, OFFSETS)
+    (options.profiles_dir / "profiles.yml").write_text(
+        "tiny_shop:\n  target: lite\n  outputs:\n    lite:\n      type: sqlite\n"
+        f"      path: '{tmp_path / 'w.sqlite'}'\n      schema: main\n"
+    )
+    api.seed(options)
+    api.run(options)
+    rows = _rows(options, ["revenue", "revenue_growth"], "month")
+    assert rows == (("2024-02-01", 15, None), ("2024-03-01", 22, 7))  # SQLite keeps dates as text

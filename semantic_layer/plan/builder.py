@@ -619,6 +619,14 @@ class _Planner:
         """
         kind = "cumulative" if leaf.cumulative is not None else "offset"
         kind = "time-spine" if leaf.spine and not (leaf.cumulative or leaf.offset) else kind
+        parts = [name for name in grain if _is_metric_time_part(elements[name])]
+        if parts:
+            raise UserError(
+                f"{kind} metric '{leaf.metric}' cannot be read by {parts[0]}: its values run "
+                "along metric_time and a date part would split them; group by metric_time at "
+                "a grain instead",
+                self.query.location,
+            )
         times = [elements[name] for name in grain if _is_metric_time(elements[name])]
         location = self.query.location
         if len(times) != 1 or times[0].grain is None or times[0].grain.rank < Grain.DAY.rank:
@@ -674,6 +682,10 @@ _CONVERSION_PROPERTY = "sl_conversion_property_"
 
 def _is_metric_time(element: ResolvedElement) -> bool:
     return element.name.startswith(f"{METRIC_TIME}{SEPARATOR}") and element.date_part is None
+
+
+def _is_metric_time_part(element: ResolvedElement) -> bool:
+    return element.name.startswith(f"{METRIC_TIME}{SEPARATOR}") and element.date_part is not None
 
 
 def _on_metric_time(parsed: ParsedFilter) -> bool:

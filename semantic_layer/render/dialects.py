@@ -45,6 +45,8 @@ class Dialect:
     transactional_ddl: bool = False
     add_days_sql: str | None = None
     add_months_sql: str | None = None
+    # Month arithmetic that is right only from a day no later than the 28th (a period start).
+    add_months_early_sql: str | None = None
 
     def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
         """Truncate a date or timestamp to the start of its ``grain``."""
@@ -80,13 +82,16 @@ class Dialect:
         assert self.add_days_sql is not None, f"{self.name} has no day arithmetic"
         return self._fill(self.add_days_sql, value=date, amount=amount)
 
-    def add_months(self, date: exp.Expr, amount: exp.Expr) -> exp.Expr:
+    def add_months(self, date: exp.Expr, amount: exp.Expr, early: bool = False) -> exp.Expr:
         """The DATE ``amount`` calendar months after ``date``; a day past the end of the
-        target month becomes its last day (31 March less one month is 29 February).
+        target month becomes its last day (31 March less one month is 29 February). ``early``
+        says ``date`` is no later than the 28th (a month's first day), where every engine agrees.
 
         Raises:
             UserError: the engine cannot do this arithmetic the same way as the others.
         """
+        if self.add_months_sql is None and early and self.add_months_early_sql is not None:
+            return self._fill(self.add_months_early_sql, value=date, amount=amount)
         if self.add_months_sql is None:
             raise UserError(
                 f"month arithmetic is not available on {self.name}: its date functions do not "
@@ -356,6 +361,7 @@ _MYSQL = Dialect(
 
 _SQLITE = Dialect(
     add_days_sql="DATE(__value__, CAST(__amount__ AS TEXT) || ' days')",
+    add_months_early_sql="DATE(__value__, CAST(__amount__ AS TEXT) || ' months')",
     name="sqlite",
     sqlglot_name="sqlite",
     time_trunc_sql={

@@ -117,17 +117,21 @@ def _earlier_period(step: OffsetStep, period: exp.Expr, dialect: Dialect) -> exp
         start = dialect.time_trunc(period, offset.to_grain.value)
         return dialect.time_trunc(start, grain.value)
     assert offset.window is not None
-    return dialect.time_trunc(_shift(offset.window, period, -1, dialect), grain.value)
+    # A period of a month or more starts on the 1st, where month arithmetic never clamps.
+    early = grain.rank >= Grain.MONTH.rank
+    return dialect.time_trunc(_shift(offset.window, period, -1, dialect, early), grain.value)
 
 
-def _shift(window: Window, day: exp.Expr, sign: int, dialect: Dialect) -> exp.Expr:
+def _shift(
+    window: Window, day: exp.Expr, sign: int, dialect: Dialect, early: bool = False
+) -> exp.Expr:
     """``day`` moved by ``window`` (forwards for sign 1, backwards for -1), in calendar terms
     for months, quarters and years."""
     if window.grain in (Grain.DAY, Grain.WEEK):
         days = window.count * (7 if window.grain is Grain.WEEK else 1)
         return dialect.add_days(day, exp.Literal.number(sign * days))
     months = window.count * {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[window.grain]
-    return dialect.add_months(day, exp.Literal.number(sign * months))
+    return dialect.add_months(day, exp.Literal.number(sign * months), early)
 
 
 def _days(axis: TimeAxis, day_column: str, source: str, dialect: Dialect) -> exp.Select:

@@ -79,3 +79,19 @@ def test_arithmetic_parses_back_in_every_dialect(name: str) -> None:
     for piece in pieces:
         text = render_sql(_select(piece), dialect)
         assert sqlglot.parse_one(text, read=dialect.sqlglot_name) is not None
+
+
+@pytest.mark.parametrize(
+    ("start", "amount", "expected"),
+    [
+        (D(2024, 3, 1), -1, D(2024, 2, 1)),
+        (D(2024, 1, 1), 1, D(2024, 2, 1)),
+        (D(2024, 1, 1), -12, D(2023, 1, 1)),
+    ],
+)
+def test_month_arithmetic_from_a_months_first_day_runs_everywhere(
+    run, start, amount, expected
+) -> None:  # type: ignore[no-untyped-def]
+    dialect, runner = run
+    shifted = dialect.add_months(_date(start), exp.Literal.number(amount), early=True)
+    assert _as_date(runner(render_sql(_select(shifted), dialect))[0][0]) == expected
