@@ -75,6 +75,13 @@ class Compiler:
             }
         }
 
+    def catalog(self, database: str | None = None) -> str | None:
+        """The database part of a name (``database`` or the target's), on engines that name
+        relations with three parts; MySQL and ClickHouse call a schema a database."""
+        if not self.dialect.supports_catalogs:
+            return None
+        return database or self.target.database
+
     def relation_table(self, relation: Relation) -> exp.Table:
         if relation.kind == "table":
             # Named outright by dbt's semantic_manifest.json: the parts it leaves out are the
@@ -82,7 +89,7 @@ class Compiler:
             if not self.dialect.supports_schemas:
                 return sqlnames.table(relation.name)
             schema = relation.schema or self.target.schema
-            return sqlnames.table(relation.name, schema, relation.database or self.target.database)
+            return sqlnames.table(relation.name, schema, self.catalog(relation.database))
         if not self.dialect.supports_schemas:
             # One database file, one namespace: `sl seed` loads sources there too.
             name = relation.name
@@ -91,7 +98,7 @@ class Compiler:
                 name = source.identifier or source.name
             return sqlnames.table(name)
         if relation.kind == "ref":
-            return sqlnames.table(relation.name, self.target.schema, self.target.database)
+            return sqlnames.table(relation.name, self.target.schema, self.catalog())
         source = self.project.sources[(relation.source_name or "", relation.name)]
         context = self.target_context()
         schema = render(self.project.environment, source.schema, source.location, context)
@@ -101,7 +108,7 @@ class Compiler:
         return sqlnames.table(
             source.identifier or source.name,
             schema.strip() or None,
-            database.strip() if database else self.target.database,
+            self.catalog(database.strip() if database else None),
         )
 
     # -- SQL models ---------------------------------------------------------------------------
@@ -212,7 +219,7 @@ class Compiler:
     ) -> CompiledView:
         if not self.dialect.supports_schemas:
             schema = None
-        table = sqlnames.table(name, schema, self.target.database if schema else None)
+        table = sqlnames.table(name, schema, self.catalog() if schema else None)
         create = exp.Create(this=table, kind="VIEW", replace=True, expression=select)
         ddl = [render_sql(create, self.dialect)]
         if not self.dialect.supports_create_or_replace_view:
@@ -224,7 +231,7 @@ class Compiler:
         lines = [f"-- {_one_line(line)}" for line in header]
         lines.append(f"-- compiled for {self.dialect.name}; edit the definitions, not this file")
         statement = "\n".join(lines) + "\n" + "".join(f"{text};\n" for text in ddl)
-        database = self.target.database if schema else None
+        database = self.catalog() if schema else None
         return CompiledView(name, schema, database, kind, select, statement, tuple(ddl), **details)
 
 

@@ -74,3 +74,14 @@ def test_view_columns_are_the_grain_then_one_per_metric() -> None:
     )  # fmt: skip
     select = location.select
     assert [e.alias_or_name for e in select.expressions] == [*location.grain, *location.metrics]
+
+
+@pytest.mark.parametrize(("dialect", "expected"), [("mysql", "analytics.north_star_monthly"),
+                                                   ("snowflake", "warehouse.analytics.north_star_monthly")])  # fmt: skip
+def test_two_part_names_where_a_database_is_the_schema(tmp_path, dialect, expected) -> None:  # type: ignore[no-untyped-def]
+    from semantic_layer.profiles import Target
+
+    target = Target("jaffle_shop", "t", "duckdb", {"schema": "analytics", "database": "warehouse"})
+    views = compile_project(load_project(REPO), target, get_dialect(dialect))
+    view = next(v for v in views if v.name == "north_star_monthly")
+    assert f"CREATE OR REPLACE VIEW {expected} AS" in view.statement

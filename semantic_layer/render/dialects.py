@@ -41,6 +41,7 @@ class Dialect:
     percentile_cont_sql: str | None = None
     percentile_disc_sql: str | None = None
     supports_schemas: bool = True
+    supports_catalogs: bool = True  # database.schema.table; MySQL's database is its schema
     supports_create_or_replace_view: bool = True
     transactional_ddl: bool = False
     add_days_sql: str | None = None
@@ -336,6 +337,7 @@ _TRINO = Dialect(
 # MySQL has no DATE_TRUNC; WEEKDAY() is 0 for Monday and WEEK(x, 3) is the ISO week
 # (dev.mysql.com/doc/refman/8.0/en/date-and-time-functions.html).
 _MYSQL = Dialect(
+    supports_catalogs=False,
     add_days_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ DAY)",
     add_months_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ MONTH)",
     name="mysql",
@@ -360,6 +362,7 @@ _MYSQL = Dialect(
 )
 
 _SQLITE = Dialect(
+    supports_catalogs=False,
     add_days_sql="DATE(__value__, CAST(__amount__ AS TEXT) || ' days')",
     add_months_early_sql="DATE(__value__, CAST(__amount__ AS TEXT) || ' months')",
     name="sqlite",
@@ -396,6 +399,7 @@ _SQLITE = Dialect(
 # CAST(NULL AS Float64) is an error, hence Nullable. No quantileExact* variant matches
 # PERCENTILE_DISC (checked against DuckDB's QUANTILE_DISC), so discrete is left out.
 _CLICKHOUSE = Dialect(
+    supports_catalogs=False,
     add_days_sql="addDays(toDate(__value__), __amount__)",
     add_months_sql="addMonths(toDate(__value__), __amount__)",
     name="clickhouse",
