@@ -76,8 +76,13 @@ def test_view_columns_are_the_grain_then_one_per_metric() -> None:
     assert [e.alias_or_name for e in select.expressions] == [*location.grain, *location.metrics]
 
 
-@pytest.mark.parametrize(("dialect", "expected"), [("mysql", "analytics.north_star_monthly"),
-                                                   ("snowflake", "warehouse.analytics.north_star_monthly")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("dialect", "expected"),
+    [
+        ("mysql", "analytics.north_star_monthly"),
+        ("snowflake", "warehouse.analytics.north_star_monthly"),
+    ],
+)
 def test_two_part_names_where_a_database_is_the_schema(tmp_path, dialect, expected) -> None:  # type: ignore[no-untyped-def]
     from semantic_layer.profiles import Target
 
