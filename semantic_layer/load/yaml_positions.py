@@ -81,7 +81,8 @@ def parse_yaml(text: str, path: str, fast: bool = False) -> Any:
         UserError: the text is not valid YAML; the message carries the line.
     """
     try:
-        return yaml.load(text, Loader=_make_loader(path, fast))  # noqa: S506 - a SafeLoader subclass
+        # A SafeLoader subclass: nothing but plain values is ever constructed.
+        return yaml.load(text, Loader=_make_loader(path, fast))  # noqa: S506
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0

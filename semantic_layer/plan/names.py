@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
 from semantic_layer.errors import Location, UserError
 from semantic_layer.spec.objects import GRAIN_NAMES, Grain
@@ -166,7 +167,9 @@ def _read_call(node: ast.expr, text: str, location: Location | None) -> ElementR
     return ElementRef(ref.element, tuple(path) + ref.entity_path, grain, date_part)
 
 
-def _literal_args(node: ast.Call, text: str, location: Location | None) -> tuple[list, dict]:  # type: ignore[type-arg]
+def _literal_args(
+    node: ast.Call, text: str, location: Location | None
+) -> tuple[list[Any], dict[str, Any]]:
     try:
         args = [ast.literal_eval(arg) for arg in node.args]
         kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}

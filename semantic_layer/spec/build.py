@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from enum import Enum
+from typing import TypeVar
 
 from semantic_layer.errors import Location
 from semantic_layer.load.files import YamlDocument
@@ -37,6 +39,7 @@ from semantic_layer.spec.objects import (
 from semantic_layer.spec.reader import Reader, name_of
 from semantic_layer.validate.issues import Issues, did_you_mean
 
+E = TypeVar("E", bound=Enum)
 COMMON_KEYS = {"name", "description", "label", "config", "meta", "tags"}
 # Top-level keys of a dbt YAML file: the semantic ones are read, dbt's own are left to dbt.
 FILE_KEYS = {
@@ -220,7 +223,7 @@ def _relation(reader: Reader) -> Relation | None:
     return relation
 
 
-def _choice(reader: Reader, key: str, enum_type, required: bool = True):  # type: ignore[no-untyped-def]
+def _choice(reader: Reader, key: str, enum_type: type[E], required: bool = True) -> E | None:
     text = reader.text(key, required=required)
     if text is None:
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from semantic_layer.spec.build import SourceTable
-from semantic_layer.spec.objects import SemanticManifest
+from semantic_layer.spec.objects import Metric, SemanticManifest
 from semantic_layer.validate.issues import Issues, did_you_mean
 
 
@@ -19,7 +19,12 @@ def check_manifest(
     _check_saved_queries(manifest, issues)
 
 
-def _check_semantic_models(manifest, sql_models, sources, issues) -> None:  # type: ignore[no-untyped-def]
+def _check_semantic_models(
+    manifest: SemanticManifest,
+    sql_models: set[str],
+    sources: dict[tuple[str, str], SourceTable],
+    issues: Issues,
+) -> None:
     measure_owner: dict[str, str] = {}
     for model in manifest.semantic_models.values():
         relation = model.relation
@@ -108,10 +113,12 @@ def _check_metrics(manifest: SemanticManifest, issues: Issues) -> None:
                 )
 
 
-def _check_conversion(manifest: SemanticManifest, metric, issues: Issues) -> None:  # type: ignore[no-untyped-def]
+def _check_conversion(manifest: SemanticManifest, metric: Metric, issues: Issues) -> None:
     """The entity links both measures' models, and each constant property is a dimension or
     an entity of its side."""
     spec = metric.conversion
+    if spec is None:
+        return
     sides = (
         (spec.base, manifest.measure_owner(spec.base.name), 0),
         (spec.conversion, manifest.measure_owner(spec.conversion.name), 1),

@@ -15,6 +15,7 @@ from semantic_layer.render.dialects import Dialect
 from semantic_layer.validate.issues import did_you_mean
 from semantic_layer.warehouse.state import (
     STATE_TABLE,
+    Key,
     ensure_schema,
     existing_relations,
     key,
@@ -121,7 +122,14 @@ def _schema(view: CompiledView, dialect: Dialect) -> str | None:
     return view.schema if dialect.supports_schemas else None
 
 
-def _deploy_one(connection, state_schema, view, deployed, dialect, progress) -> DeployResult:  # type: ignore[no-untyped-def]
+def _deploy_one(
+    connection: sa.Connection,
+    state_schema: str | None,
+    view: CompiledView,
+    deployed: dict[Key, tuple[str, str]],
+    dialect: Dialect,
+    progress: Callable[[DeployResult], None] | None,
+) -> DeployResult:
     schema = _schema(view, dialect)
     fingerprint = _fingerprint(view)
     exists = view.name.lower() in existing_relations(connection, schema)
