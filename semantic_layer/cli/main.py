@@ -169,7 +169,10 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @cli.command()
 @project_options
 @click.option(
-    "--metrics", "-m", multiple=True, required=True, help="Metrics to compute, separated by commas."
+    "--metrics",
+    "-m",
+    multiple=True,
+    help="Metrics to compute, separated by commas; without any, the group-by's distinct values.",
 )
 @click.option(
     "--group-by",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import jinja2
@@ -45,6 +46,7 @@ from semantic_layer.plan.query import (
 )
 from semantic_layer.plan.resolve import JoinStep, ResolvedElement, Resolver, TimeReadingError
 from semantic_layer.spec.objects import (
+    Agg,
     Conversion,
     Cumulative,
     Filter,
@@ -680,6 +682,36 @@ _CONVERSION_TIME = "sl_conversion_time"
 _CONVERSION_PROPERTY = "sl_conversion_property_"
 
 
+def _values_plan(planner: _Planner, query: QuerySpec, prefix: str) -> QueryPlan:
+    """A query without metrics: the distinct values of its group-by, read from the semantic
+    model its first item's entity belongs to (where that entity is primary or unique)."""
+    first = query.group_by[0].readings[-1]
+    entity = first.entity_path[0] if first.entity_path else first.element
+    roots = [m for m in planner.manifest.semantic_models.values() if m.is_one_side(entity)]
+    if not roots:
+        raise UserError(
+            f"'{query.group_by[0].text}': a query without metrics reads the values of a "
+            "dimension from the model whose primary entity starts its path; none has "
+            f"'{entity}' as primary or unique",
+            query.group_by[0].location,
+        )
+    errors = []
+    for root in roots:
+        placeholder = Measure("", Agg.COUNT, "1", root.location)
+        leaf = _Leaf("", root, placeholder, (), metric="")
+        try:
+            node = planner.aggregate(
+                f"{prefix}{root.name}__values", [leaf], planner.parsed(query.where)
+            )
+        except UserError as error:
+            errors.append(error)
+            continue
+        node = dataclasses.replace(node, measures=())
+        order_by = [order_column(text, node.grain, query) for text in query.order_by]
+        return QueryPlan((node,), node.grain, (), tuple(order_by), query.limit, prefix=prefix)
+    raise errors[0]
+
+
 def _is_metric_time(element: ResolvedElement) -> bool:
     return element.name.startswith(f"{METRIC_TIME}{SEPARATOR}") and element.date_part is None
 
@@ -711,12 +743,14 @@ def build_plan(
     Raises:
         UserError: an unknown metric or element, an impossible join, a grain mismatch.
     """
-    if not query.metrics:
-        raise UserError("a query needs at least one metric", query.location)
+    if not query.metrics and not query.group_by:
+        raise UserError("a query needs a metric or a group-by", query.location)
     query = with_default_grain(manifest, query)
     planner = _Planner(
         manifest, environment, dialect, query, prefix=prefix, filter_metrics=filter_metrics
     )
+    if not query.metrics:
+        return _values_plan(planner, query, prefix)
     outputs = []
     for name in dict.fromkeys(query.metrics):
         outputs.append(OutputMetric(name, planner.metric_node(name, (), (), query.location)))

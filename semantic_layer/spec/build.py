@@ -686,9 +686,9 @@ def _saved_query(reader: Reader) -> SavedQuery | None:
     params_reader = Reader(params, "saved query", name, reader.issues)
     params_reader.check_keys({"metrics", "group_by", "where", "order_by", "limit"})
     metrics = [text for text, _ in params_reader.strings("metrics")]
-    if not metrics:
-        params_reader.error(None, "'query_params.metrics' needs at least one metric")
     group_by = params_reader.strings("group_by")
+    if not metrics and not group_by:
+        params_reader.error(None, "'query_params' needs metrics, a group_by, or both")
     exports = tuple(
         filter(None, (_export(item, name, reader.issues) for item in reader.mappings("exports")))
     )
