@@ -207,7 +207,7 @@ def plan_query(
             tuple((name, False) for name in plan.grain),
             plan.limit,
         )
-    select = render_plan(plan, context.dialect, compiler.relation_table)
+    select = render_plan(plan, compiler.dialect, compiler.relation_table)
     return render_sql(select, context.dialect), context
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from semantic_layer.plan.names import METRIC_TIME, ElementRef, parse_group_by_ca
 from semantic_layer.plan.nodes import QueryPlan
 from semantic_layer.plan.resolve import TimeReadingError
 from semantic_layer.profiles import Target
+from semantic_layer.project import WEEKDAYS
 from semantic_layer.render.dialects import Dialect, render_sql
 from semantic_layer.render.sql import render_plan
 from semantic_layer.spec.objects import Grain, Relation, SavedQuery
@@ -60,7 +61,9 @@ class Compiler:
     def __init__(self, project: Project, target: Target, dialect: Dialect) -> None:
         self.project = project
         self.target = target
-        self.dialect = dialect
+        # Weeks start on the project's day, on every dialect alike.
+        shift = (7 - WEEKDAYS.index(project.config.week_start)) % 7
+        self.dialect = replace(dialect, week_start_shift=shift)
         self.source_dialect = project.config.sql_dialect
 
     # -- relations ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from semantic_layer.load.yaml_positions import YamlMap, read_yaml
 from semantic_layer.validate.issues import did_you_mean
 
 PROJECT_FILE = "sl_project.yml"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 KNOWN_KEYS = {
     "name",
     "profile",
@@ -23,6 +24,7 @@ KNOWN_KEYS = {
     "sample-data",
     "target-path",
     "semantic-manifest",
+    "week-start",
     "version",
     "config-version",
 }
@@ -47,6 +49,7 @@ class ProjectConfig:
     sql_dialect: str
     sample_data: str | None
     target_path: Path
+    week_start: str = "monday"
     semantic_manifest: Path | None = None
 
     def relative(self, path: Path) -> str:
@@ -80,6 +83,11 @@ def load_project_config(project_dir: Path) -> ProjectConfig:
     if not name:
         raise UserError("the project needs a 'name'", data.location)
 
+    week_start = (_text(data, "week-start", "monday") or "monday").lower()
+    if week_start not in WEEKDAYS:
+        hint = did_you_mean(week_start, WEEKDAYS)
+        raise UserError(f"week-start '{week_start}' is not a day of the week{hint}",
+                        data.loc("week-start"))  # fmt: skip
     sql_dialect = _text(data, "sql-dialect", "duckdb") or "duckdb"
     _check_dialect(sql_dialect, data)
     return ProjectConfig(
@@ -93,6 +101,7 @@ def load_project_config(project_dir: Path) -> ProjectConfig:
         sql_dialect=sql_dialect,
         sample_data=_text(data, "sample-data", None),
         target_path=project_dir / (_text(data, "target-path", "target") or "target"),
+        week_start=week_start,
         semantic_manifest=_optional_path(data, project_dir, "semantic-manifest"),
     )
 

@@ -48,9 +48,20 @@ class Dialect:
     add_months_sql: str | None = None
     # Month arithmetic that is right only from a day no later than the 28th (a period start).
     add_months_early_sql: str | None = None
+    # Days before Monday that a project's weeks start (0 Monday, 1 Sunday, ... 6 Tuesday).
+    week_start_shift: int = 0
 
     def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
-        """Truncate a date or timestamp to the start of its ``grain``."""
+        """Truncate a date or timestamp to the start of its ``grain``.
+
+        Weeks start on Monday, or ``week_start_shift`` days earlier (1 for Sunday): the day is
+        moved that many days forward, cut to its Monday week, and moved back.
+        """
+        if grain == "week" and self.week_start_shift:
+            shift = self.week_start_shift
+            moved = self.add_days(expr, exp.Literal.number(shift))
+            monday = self._fill(_lookup(self.time_trunc_sql, grain, "grain"), value=moved)
+            return self.add_days(monday, exp.Literal.number(-shift))
         return self._fill(_lookup(self.time_trunc_sql, grain, "grain"), value=expr)
 
     def date_part(self, expr: exp.Expr, part: str) -> exp.Expr:
@@ -219,7 +230,7 @@ _SQLITE_MONTH = f"CAST(strftime('%m', {_VALUE}) AS INTEGER)"
 _SQLITE_ISO_THURSDAY = f"date({_VALUE}, '-3 days', 'weekday 4')"
 
 _DUCKDB = Dialect(
-    add_days_sql="CAST(__value__ + CAST(__amount__ AS INTEGER) AS DATE)",
+    add_days_sql="CAST(CAST(__value__ AS DATE) + CAST(__amount__ AS INTEGER) AS DATE)",
     add_months_sql="CAST(__value__ + TO_MONTHS(CAST(__amount__ AS INTEGER)) AS DATE)",
     name="duckdb",
     sqlglot_name="duckdb",

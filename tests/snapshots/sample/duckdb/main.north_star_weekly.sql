@@ -87,11 +87,11 @@ WITH sl_digits AS (
       metric_time__day
     FROM (
       SELECT
-        CAST((
+        CAST(CAST((
           SELECT
             MIN(metric_time__day)
           FROM orders__agg3__rows
-        ) + CAST(d0.n + 10 * d1.n + 100 * d2.n + 1000 * d3.n + 10000 * d4.n AS INT) AS DATE) AS metric_time__day
+        ) AS DATE) + CAST(d0.n + 10 * d1.n + 100 * d2.n + 1000 * d3.n + 10000 * d4.n AS INT) AS DATE) AS metric_time__day
       FROM sl_digits AS d0
       CROSS JOIN sl_digits AS d1
       CROSS JOIN sl_digits AS d2
@@ -112,7 +112,7 @@ WITH sl_digits AS (
   FROM orders__agg3__days AS d
   INNER JOIN orders__agg3__rows AS r
     ON r.metric_time__day <= d.metric_time__day
-    AND r.metric_time__day > CAST(d.metric_time__day + CAST(-28 AS INT) AS DATE)
+    AND r.metric_time__day > CAST(CAST(d.metric_time__day AS DATE) + CAST(-28 AS INT) AS DATE)
   GROUP BY
     d.metric_time__day
 ), orders__agg3 AS (
