@@ -182,10 +182,17 @@ def _load_native(connection: sa.Connection, file: Path, schema: str | None) -> i
 
 
 def _load_generic(connection: sa.Connection, file: Path, schema: str | None) -> int:
-    header, kinds, lengths = _infer(file)
+    header, kinds, lengths, first_is_key = _infer(file)
+    # A first column of distinct values becomes the primary key: engines without hash joins
+    # (MariaDB) would otherwise join the seed tables by nested loops, row by row.
     columns = [
-        sa.Column(_name(connection, name), kind.sql_type(size))
-        for name, kind, size in zip(header, kinds, lengths, strict=True)
+        sa.Column(
+            _name(connection, name),
+            kind.sql_type(size),
+            primary_key=first_is_key and not i,
+            autoincrement=False,  # the values are the file's, never generated
+        )
+        for i, (name, kind, size) in enumerate(zip(header, kinds, lengths, strict=True))
     ]
     table = sa.Table(_name(connection, file.stem), sa.MetaData(), *columns, schema=schema)
     connection.execute(sa.schema.DropTable(table, if_exists=True))
@@ -217,8 +224,9 @@ def _read(file: Path) -> Iterator[tuple[int, list[str]]]:
         raise UserError(f"cannot read the CSV file: {error}", Location(str(file))) from None
 
 
-def _infer(file: Path) -> tuple[list[str], list[_Kind], list[int]]:
-    """The header, each column's narrowest kind, and its longest value (for string lengths)."""
+def _infer(file: Path) -> tuple[list[str], list[_Kind], list[int], bool]:
+    """The header, each column's narrowest kind, its longest value (for string lengths), and
+    whether the first column holds distinct values on every row."""
     rows = _read(file)
     _, header = next(rows, (1, []))
     if not header or any(not name.strip() for name in header) or len(set(header)) < len(header):
@@ -226,8 +234,13 @@ def _infer(file: Path) -> tuple[list[str], list[_Kind], list[int]]:
 
     candidates = [list(_KINDS) for _ in header]
     lengths = [0] * len(header)
+    firsts: set[str] = set()
+    distinct = True
     for line, row in rows:
         _check_width(file, line, row, header)
+        if distinct:
+            distinct = bool(row[0]) and row[0] not in firsts
+            firsts.add(row[0])
         for index, text in enumerate(row):
             if text:
                 lengths[index] = max(lengths[index], len(text))
@@ -235,7 +248,7 @@ def _infer(file: Path) -> tuple[list[str], list[_Kind], list[int]]:
 
     # A column with no values at all is text, as in DuckDB's reader.
     kinds = [c[0] if c and lengths[i] else _STRING for i, c in enumerate(candidates)]
-    return header, kinds, lengths
+    return header, kinds, lengths, distinct and bool(firsts)
 
 
 def _check_width(file: Path, line: int, row: list[str], header: list[str]) -> None:

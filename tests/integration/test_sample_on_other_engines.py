@@ -1,6 +1,6 @@
-"""The sample project seeded and deployed on other engines gives DuckDB's rows in every
-metric view: exact for integers, dates and strings, within 1e-9 relative for decimals and
-floats (engines sum floating point in different orders)."""
+"""The sample project seeded and deployed on SQLite, PostgreSQL and MariaDB (as MySQL) gives
+DuckDB's rows in every metric view: exact for integers, dates and strings, within 1e-9
+relative for decimals and floats (engines sum floating point in different orders)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,26 @@ def postgres_rows(sample_project, postgres_server, tmp_path_factory):  # type: i
     engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def mariadb_rows(sample_project, mariadb_server, tmp_path_factory):  # type: ignore[no-untyped-def]
+    options, _, _ = sample_project
+    connection = mariadb_server.connect()
+    with connection.cursor() as cursor:
+        cursor.execute("create database analytics")
+    connection.close()
+    folder = tmp_path_factory.mktemp("mariadb")
+    _deploy(
+        options,
+        folder,
+        "      type: mysql\n      host: 127.0.0.1\n"
+        f"      port: {mariadb_server.port}\n      user: root\n      password: ''\n"
+        "      database: analytics\n      schema: analytics\n",
+    )
+    engine = sa.create_engine(f"mysql+pymysql://root@127.0.0.1:{mariadb_server.port}/analytics")
+    yield lambda view: _fetch(engine, f"analytics.{view}")
+    engine.dispose()
+
+
 def _fetch(engine: sa.Engine, view: str) -> list[tuple]:
     with engine.connect() as connection:
         columns = len(connection.exec_driver_sql(f"select * from {view} limit 0").keys())
@@ -108,3 +128,10 @@ def test_postgres_rows_equal_duckdb(sample_project, postgres_rows, view: str) ->
     expected = _duckdb_rows(sample_project[1], view)
     assert expected
     _same_rows(postgres_rows(view), expected)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_mariadb_rows_equal_duckdb(sample_project, mariadb_rows, view: str) -> None:  # type: ignore[no-untyped-def]
+    expected = _duckdb_rows(sample_project[1], view)
+    assert expected
+    _same_rows(mariadb_rows(view), expected)

@@ -188,3 +188,17 @@ def test_a_refused_statement_is_a_warehouse_error(sqlite, seeds: Path) -> None:
     # SQLite has no read_csv, so forcing the DuckDB path must fail cleanly.
     with pytest.raises(WarehouseError, match="orders.csv: cannot load the file"):
         load_seeds(engine, target, seeds, None, native=True)
+
+
+def test_a_first_column_of_distinct_values_becomes_the_primary_key(sqlite, tmp_path: Path) -> None:
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    (folder / "keyed.csv").write_text("id,name\n1,a\n2,b\n")
+    (folder / "repeated.csv").write_text("id,name\n1,a\n1,b\n")
+    (folder / "gapped.csv").write_text("id,name\n1,a\n,b\n")
+    engine, target = sqlite
+    load_seeds(engine, target, folder, None)
+    inspector = sa.inspect(engine)
+    assert inspector.get_pk_constraint("keyed")["constrained_columns"] == ["id"]
+    assert inspector.get_pk_constraint("repeated")["constrained_columns"] == []
+    assert inspector.get_pk_constraint("gapped")["constrained_columns"] == []
