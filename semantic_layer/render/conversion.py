@@ -9,6 +9,7 @@ from semantic_layer import sqlnames
 from semantic_layer.plan.nodes import AggregateNode, ConversionStep
 from semantic_layer.render.dialects import Dialect
 from semantic_layer.render.measures import aggregate_measure
+from semantic_layer.render.timeline import shift
 from semantic_layer.spec.objects import Grain
 
 _EVENT = "sl_event"
@@ -102,13 +103,7 @@ def _inside_window(step: ConversionStep, b: str, c: str, dialect: Dialect) -> ex
     assert step.window is not None
     base_day = dialect.time_trunc(sqlnames.column(step.base_time, b), Grain.DAY.value)
     converted_day = dialect.time_trunc(sqlnames.column(step.base_time, c), Grain.DAY.value)
-    window = step.window
-    if window.grain in (Grain.DAY, Grain.WEEK):
-        days = window.count * (7 if window.grain is Grain.WEEK else 1)
-        last = dialect.add_days(base_day, exp.Literal.number(days))
-    else:
-        months = window.count * {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[window.grain]
-        last = dialect.add_months(base_day, exp.Literal.number(months))
+    last = shift(step.window, base_day, 1, dialect)
     return exp.LTE(this=converted_day, expression=last)
 
 

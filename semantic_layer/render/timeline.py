@@ -119,10 +119,10 @@ def _earlier_period(step: OffsetStep, period: exp.Expr, dialect: Dialect) -> exp
     assert offset.window is not None
     # A period of a month or more starts on the 1st, where month arithmetic never clamps.
     early = grain.rank >= Grain.MONTH.rank
-    return dialect.time_trunc(_shift(offset.window, period, -1, dialect, early), grain.value)
+    return dialect.time_trunc(shift(offset.window, period, -1, dialect, early), grain.value)
 
 
-def _shift(
+def shift(
     window: Window, day: exp.Expr, sign: int, dialect: Dialect, early: bool = False
 ) -> exp.Expr:
     """``day`` moved by ``window`` (forwards for sign 1, backwards for -1), in calendar terms
@@ -216,7 +216,7 @@ def _window_start(step: CumulativeStep, day: exp.Expr, dialect: Dialect) -> exp.
         return dialect.time_trunc(day, to_date.value)
     if window is None:
         return None
-    return _shift(window, day, -1, dialect)
+    return shift(window, day, -1, dialect)
 
 
 def _per_period(

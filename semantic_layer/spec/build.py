@@ -460,6 +460,18 @@ _TYPE_PARAMS = {
 _WINDOW = re.compile(r"^\s*(\d+)\s+(day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
 
 
+def _window(reader: Reader, key: str) -> Window | None:
+    """A window written like '7 days' or '1 month' under ``key``, or None when absent."""
+    text = reader.text(key)
+    if text is None:
+        return None
+    match = _WINDOW.match(text)
+    if match is None or int(match.group(1)) < 1:
+        reader.error(key, f"{key} '{text}' must read like '7 days' or '1 month'")
+        return None
+    return Window(int(match.group(1)), Grain(match.group(2).lower()))
+
+
 def _cumulative(reader: Reader) -> Cumulative:
     """Window, grain_to_date and period_agg, from cumulative_type_params or (as older files
     write them) straight under type_params."""
@@ -470,15 +482,7 @@ def _cumulative(reader: Reader) -> Cumulative:
             reader.error(key, f"'{key}' is written twice; keep the one in cumulative_type_params")
     source = inner if inner is not None else reader
 
-    window = None
-    window_text = source.text("window") or reader.text("window")
-    if window_text is not None:
-        match = _WINDOW.match(window_text)
-        if match is None or int(match.group(1)) < 1:
-            where = source if "window" in source.data else reader
-            where.error("window", f"window '{window_text}' must read like '7 days' or '1 month'")
-        else:
-            window = Window(int(match.group(1)), Grain(match.group(2).lower()))
+    window = _window(source if "window" in source.data else reader, "window")
     grain_to_date = None
     if "grain_to_date" in source.data or "grain_to_date" in reader.data:
         holder = source if "grain_to_date" in source.data else reader
@@ -506,14 +510,7 @@ def _conversion(reader: Reader) -> Conversion | None:
     if calculation not in ("conversion_rate", "conversions"):
         inner.error("calculation", f"calculation must be conversion_rate or conversions, "
                                    f"not '{calculation}'")  # fmt: skip
-    window = None
-    text = inner.text("window")
-    if text is not None:
-        match = _WINDOW.match(text)
-        if match is None or int(match.group(1)) < 1:
-            inner.error("window", f"window '{text}' must read like '7 days' or '1 month'")
-        else:
-            window = Window(int(match.group(1)), Grain(match.group(2).lower()))
+    window = _window(inner, "window")
     properties = []
     for item in inner.mappings("constant_properties"):
         pair = Reader(item, "metric", reader.name, reader.issues)
@@ -659,14 +656,7 @@ def _metric_input_map(
 
 
 def _offset(reader: Reader) -> Offset | None:
-    window = None
-    text = reader.text("offset_window")
-    if text is not None:
-        match = _WINDOW.match(text)
-        if match is None or int(match.group(1)) < 1:
-            reader.error("offset_window", f"offset_window '{text}' must read like '1 month'")
-        else:
-            window = Window(int(match.group(1)), Grain(match.group(2).lower()))
+    window = _window(reader, "offset_window")
     to_grain = _choice(reader, "offset_to_grain", Grain, required=False)
     if window is not None and to_grain is not None:
         reader.error(None, "an input takes offset_window or offset_to_grain, not both")
