@@ -12,8 +12,10 @@ from sqlglot import exp
 
 from semantic_layer.errors import UserError
 
-GRAINS = ("second", "minute", "hour", "day", "week", "month", "quarter", "year")
-SUB_DAY_GRAINS = ("second", "minute", "hour")
+GRAINS = (
+    "millisecond", "second", "minute", "hour", "day", "week", "month", "quarter", "year"
+)  # fmt: skip
+SUB_DAY_GRAINS = ("millisecond", "second", "minute", "hour")
 DATE_PARTS = ("year", "quarter", "month", "week", "day", "dow", "doy")
 
 # Templates are written in the dialect's own SQL; these columns stand for the arguments.
@@ -354,6 +356,8 @@ _MYSQL = Dialect(
     name="mysql",
     sqlglot_name="mysql",
     time_trunc_sql={
+        # DATETIME(3) would round to the nearest millisecond; this truncates, as elsewhere.
+        "millisecond": f"DATE_SUB({_VALUE}, INTERVAL MICROSECOND({_VALUE}) % 1000 MICROSECOND)",
         "second": f"CAST(DATE_FORMAT({_VALUE}, '%Y-%m-%d %H:%i:%s') AS DATETIME)",
         "minute": f"CAST(DATE_FORMAT({_VALUE}, '%Y-%m-%d %H:%i:00') AS DATETIME)",
         "hour": f"CAST(DATE_FORMAT({_VALUE}, '%Y-%m-%d %H:00:00') AS DATETIME)",
@@ -372,6 +376,13 @@ _MYSQL = Dialect(
     },
 )
 
+# SQLite's date functions round fractions of a second to the nearest millisecond when they
+# read the text, so the digits are cut from the ISO text itself, as other engines cut them.
+_SQLITE_MILLISECOND = (
+    f"strftime('%Y-%m-%d %H:%M:%S', {_VALUE}) || '.' || CASE WHEN substr({_VALUE}, 20, 1) = '.'"
+    f" THEN substr(substr({_VALUE}, 21, 3) || '000', 1, 3) ELSE '000' END"
+)
+
 _SQLITE = Dialect(
     supports_catalogs=False,
     add_days_sql="DATE(__value__, CAST(__amount__ AS TEXT) || ' days')",
@@ -379,6 +390,7 @@ _SQLITE = Dialect(
     name="sqlite",
     sqlglot_name="sqlite",
     time_trunc_sql={
+        "millisecond": _SQLITE_MILLISECOND,
         "second": f"strftime('%Y-%m-%d %H:%M:%S', {_VALUE})",
         "minute": f"strftime('%Y-%m-%d %H:%M:00', {_VALUE})",
         "hour": f"strftime('%Y-%m-%d %H:00:00', {_VALUE})",
@@ -416,6 +428,7 @@ _CLICKHOUSE = Dialect(
     name="clickhouse",
     sqlglot_name="clickhouse",
     time_trunc_sql={
+        "millisecond": f"toStartOfMillisecond({_VALUE})",
         "second": f"toDateTime({_VALUE})",
         "minute": f"toStartOfMinute({_VALUE})",
         "hour": f"toStartOfHour({_VALUE})",

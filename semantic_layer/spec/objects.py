@@ -11,6 +11,7 @@ from semantic_layer.errors import Location
 class Grain(Enum):
     """Time granularities, ordered from the finest to the coarsest."""
 
+    MILLISECOND = "millisecond"
     SECOND = "second"
     MINUTE = "minute"
     HOUR = "hour"

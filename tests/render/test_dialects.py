@@ -159,8 +159,9 @@ def test_clickhouse_time_trunc_types(clickhouse_run: Runner, grain: str) -> None
 
     value = engine.one_value(type_name, ts=engine.timestamp("2024-03-10 23:30:45"))
 
-    assert value.removeprefix("Nullable(").rstrip(")") == (
-        "DateTime" if grain in SUB_DAY_GRAINS else "Date"
+    expected = {"millisecond": "DateTime64(3)"}.get(grain, "DateTime")
+    assert value.removeprefix("Nullable(").removesuffix(")") == (
+        expected if grain in SUB_DAY_GRAINS else "Date"
     )
 
 
@@ -306,3 +307,30 @@ def test_sqlglot_names_are_known_to_sqlglot() -> None:
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(dialects).failed == 0
+
+
+# A typed literal that keeps microseconds on each engine: MySQL's DATETIME and ClickHouse's
+# DateTime drop fractions of a second unless given a precision.
+FRACTIONAL_TYPES = {"mysql": "DATETIME(6)", "clickhouse": "DateTime64(6)"}
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "expected"),
+    [
+        ("2024-03-10 23:30:45.678912", "2024-03-10 23:30:45.678"),
+        ("2024-03-10 23:30:45.999999", "2024-03-10 23:30:45.999"),  # cut, never rounded up
+        ("2024-02-29 06:59:59.000500", "2024-02-29 06:59:59.000"),
+    ],
+)
+def test_millisecond_truncation_cuts_the_rest(engine: Engine, timestamp: str, expected: str) -> None:
+    literal: exp.Expression = exp.Literal.string(timestamp)
+    if engine.typed_timestamps:
+        type_name = FRACTIONAL_TYPES.get(engine.dialect.name, "TIMESTAMP")
+        literal = exp.Cast(this=literal, to=exp.DataType.build(type_name, dialect="clickhouse"))
+    ts = exp.column("ts")
+
+    value = engine.one_value(engine.dialect.time_trunc(ts, "millisecond"), ts=literal)
+
+    if isinstance(value, datetime.datetime):
+        value = value.isoformat(sep=" ", timespec="milliseconds")
+    assert value == expected
