@@ -12,6 +12,9 @@ p1 to v2 (January), p2 is 17 days after v2 (too late), p3 came before any visit 
 p4 to v5 (February). So January converts 1 of 4 visits and February 1 of 1. Without a window
 p2 also counts, for v2. When the product must be the same, p4 has only v4 (product A), 28 days
 earlier: too late.
+
+A filter on the conversion measure keeps only the purchases it names: from 10 January on, p1
+is gone, so v2 is credited with p2 alone and January counts 1 conversion.
 """
 
 from __future__ import annotations
@@ -100,6 +103,16 @@ metrics:
         window: 7 days
         constant_properties:
           - {base_property: product, conversion_property: product}
+  - name: later_purchases_after_a_visit
+    type: conversion
+    type_params:
+      conversion_type_params:
+        base_measure: visit_count
+        conversion_measure:
+          name: purchase_count
+          filter: "{{ TimeDimension('purchase__bought_at', 'day') }} >= '2024-01-10'"
+        entity: user
+        calculation: conversions
 """
 
 
@@ -143,3 +156,10 @@ def test_conversions_by_a_dimension_of_the_base_events(funnel: api.Options) -> N
     result = api.query(funnel, metrics=["visit_to_purchase_count"], group_by=["visit__product"],
                        where=[], order_by=["visit__product"], limit=None)  # fmt: skip
     assert result.rows == (("A", 1), ("B", 1))  # p1 via v2 (A), p4 via v5 (B)
+
+
+def test_a_filter_on_the_conversion_measure_drops_those_events(funnel: api.Options) -> None:
+    assert _by_month(funnel, ["later_purchases_after_a_visit"]) == (
+        (date(2024, 1, 1), 1),  # p2 for v2; p1 was filtered out, p3 came before any visit
+        (date(2024, 2, 1), 1),  # p4 for v5
+    )

@@ -207,12 +207,6 @@ class _Planner:
         """
         spec = metric.conversion
         assert spec is not None
-        if spec.conversion.filters:
-            raise UserError(
-                f"metric '{metric.name}': a filter on the conversion_measure is not supported "
-                "yet; filter the base measure or the metric instead",
-                spec.conversion.location,
-            )
         base = self.simple(metric, filters, offset, spec.base)
         converted = self.simple(metric, filters, offset, spec.base, conversion=spec)
         assert isinstance(converted, MeasureRef)
@@ -455,6 +449,7 @@ class _Planner:
             base_columns.append(
                 RowColumn(f"{_CONVERSION_PROPERTY}{index}", local(base_model, base_property))
             )
+        columns, where = self.event_filter(leaf.metric, spec.conversion.filters, model, measure)
         step = ConversionStep(
             model=model,
             entity=local(model, spec.entity),
@@ -464,6 +459,8 @@ class _Planner:
             base_entity=_CONVERSION_ENTITY,
             base_time=_CONVERSION_TIME,
             base_properties=tuple(column.name for column in base_columns[2:]),
+            columns=columns,
+            where=where,
         )
         value = self.expressions.on_table(measure.sql, model.name, measure.location)
         return tuple(base_columns), step, MeasureColumn(leaf.column, measure, value)
@@ -545,6 +542,34 @@ class _Planner:
             spec.window_choice, time.name, tuple(column.name for column in groupings)
         )
         return (time, *groupings), step
+
+    def event_filter(
+        self, metric: str, filters: tuple[Filter, ...], model: SemanticModel, measure: Measure
+    ) -> tuple[tuple[RowColumn, ...], tuple[exp.Expr, ...]]:
+        """The conditions a conversion event must meet (the conversion measure's filter), and
+        the columns of its own semantic model they read."""
+        parsed = self.parsed(filters)
+        for item in parsed:
+            if item.metrics:
+                raise UserError(
+                    f"conversion metric '{metric}': the filter on its conversion measure may "
+                    "not read a Metric(); filter the base measure or the metric instead",
+                    item.location,
+                )
+        elements: dict[str, ResolvedElement] = {}
+        where = tuple(self.condition(item, model, measure, elements) for item in parsed)
+        columns = []
+        for element in elements.values():
+            if element.joins:
+                raise UserError(
+                    f"conversion metric '{metric}': the filter on its conversion measure reads "
+                    f"'{element.name}' through a join; it may read only dimensions and "
+                    f"entities of semantic model '{model.name}' itself",
+                    parsed[0].location,
+                )
+            value = self.expressions.on_table(element.sql, model.name, model.location)
+            columns.append(RowColumn(element.name, value, element.grain, element.date_part))
+        return tuple(columns), where
 
     def condition(
         self,

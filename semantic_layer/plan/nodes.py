@@ -125,6 +125,8 @@ class ConversionStep:
     base_entity: str
     base_time: str
     base_properties: tuple[str, ...]
+    columns: tuple[RowColumn, ...] = ()  # of ``model``, read by ``where``
+    where: tuple[exp.Expr, ...] = ()  # the conversion measure's filter
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlglot import exp
 from semantic_layer import sqlnames
 from semantic_layer.plan.nodes import AggregateNode, ConversionStep
 from semantic_layer.render.dialects import Dialect
-from semantic_layer.render.measures import aggregate_measure
+from semantic_layer.render.measures import aggregate_measure, row_value
 from semantic_layer.render.timeline import shift
 from semantic_layer.spec.objects import Grain
 
@@ -35,28 +35,44 @@ def conversion_ctes(
     if node.where:
         base = base.where(*(condition.copy() for condition in node.where))
 
-    (measure,) = node.measures
-    event_order = exp.Order(
-        expressions=[exp.Ordered(this=step.entity.copy()), exp.Ordered(this=step.time.copy())]
-    )
-    event_id = exp.Window(this=exp.RowNumber(), order=event_order)
-    converted = exp.select(
-        exp.alias_(step.entity.copy(), step.base_entity),
-        exp.alias_(step.time.copy(), step.base_time),
-        *(
-            exp.alias_(p.copy(), name)
-            for p, name in zip(step.properties, step.base_properties, strict=True)
-        ),
-        exp.alias_(measure.expression.copy(), sqlnames.identifier(measure.name)),
-        exp.alias_(event_id, _EVENT),
-    ).from_(exp.alias_(events, step.model.name))
-
     return [
         (names["base"], base),
-        (names["converted"], converted),
+        (names["converted"], _events(node, step, events, dialect)),
         (names["matched"], _matched(node, step, names, dialect)),
         (final, _counted(node, names["matched"], dialect)),
     ]
+
+
+def _events(
+    node: AggregateNode, step: ConversionStep, events: exp.Table, dialect: Dialect
+) -> exp.Select:
+    """The conversion events that pass the conversion measure's filter, each numbered."""
+    (measure,) = node.measures
+    values = [
+        (step.entity, step.base_entity),
+        (step.time, step.base_time),
+        *zip(step.properties, step.base_properties, strict=True),
+        (measure.expression, measure.name),
+        *((row_value(column, dialect), column.name) for column in step.columns),
+    ]
+    read = exp.select(
+        *(exp.alias_(value.copy(), sqlnames.identifier(name)) for value, name in values)
+    ).from_(exp.alias_(events, step.model.name))
+
+    event_order = exp.Order(
+        expressions=[
+            exp.Ordered(this=sqlnames.column(step.base_entity)),
+            exp.Ordered(this=sqlnames.column(step.base_time)),
+        ]
+    )
+    kept = [step.base_entity, step.base_time, *step.base_properties, measure.name]
+    numbered = exp.select(
+        *(sqlnames.column(name) for name in kept),
+        exp.alias_(exp.Window(this=exp.RowNumber(), order=event_order), _EVENT),
+    ).from_(read.subquery(sqlnames.identifier("events")))
+    if step.where:
+        numbered = numbered.where(*(condition.copy() for condition in step.where))
+    return numbered
 
 
 def _matched(

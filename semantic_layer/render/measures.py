@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from semantic_layer import sqlnames
-from semantic_layer.plan.nodes import MeasureColumn
+from semantic_layer.plan.nodes import MeasureColumn, RowColumn
 from semantic_layer.render.dialects import Dialect
 from semantic_layer.spec.objects import Agg
 
@@ -36,3 +36,12 @@ def aggregate_measure(
         fraction = column.measure.percentile if column.measure.percentile is not None else 0.5
         return dialect.percentile(value, fraction, column.measure.use_discrete_percentile)
     raise AssertionError(f"unhandled aggregation {agg}")
+
+
+def row_value(column: RowColumn, dialect: Dialect) -> exp.Expr:
+    """A row column's value: its expression, reduced to a date part or cut to a grain."""
+    if column.date_part is not None:
+        return dialect.date_part(column.expression, column.date_part)
+    if column.grain is not None:
+        return dialect.time_trunc(column.expression, column.grain.value)
+    return column.expression

@@ -20,7 +20,7 @@ from semantic_layer.plan.nodes import (
 )
 from semantic_layer.render.conversion import conversion_ctes
 from semantic_layer.render.dialects import Dialect
-from semantic_layer.render.measures import ROWS_ALIAS, aggregate_measure
+from semantic_layer.render.measures import ROWS_ALIAS, aggregate_measure, row_value
 from semantic_layer.render.timeline import (
     DIGITS,
     cumulative_ctes,
@@ -149,12 +149,7 @@ def rows_select(
     read."""
     rows: list[exp.Expr] = []
     for column in node.columns:
-        value = column.expression
-        if column.date_part is not None:
-            value = dialect.date_part(value, column.date_part)
-        elif column.grain is not None:
-            value = dialect.time_trunc(value, column.grain.value)
-        rows.append(exp.alias_(value, sqlnames.identifier(column.name)))
+        rows.append(exp.alias_(row_value(column, dialect), sqlnames.identifier(column.name)))
     for measure in node.measures:
         rows.append(exp.alias_(measure.expression, sqlnames.identifier(measure.name)))
     for metric in node.metric_joins:
