@@ -253,12 +253,13 @@ def translate(document: Document) -> list[str] | None:
 
     ``semantic_model:`` becomes a one-item ``semantic_models:`` list (likewise metrics and saved
     queries), and a semantic model's ``node_relation`` becomes ``model: ref('<alias>')``. Every
-    other line is kept, so line numbers in messages are those of the shipped file. Returns None
-    for a document that is not a definition (project configuration).
+    other line is kept, so line numbers in messages are those of the shipped file; a project
+    configuration is kept as it is. Returns None for any other document.
     """
     key = next(iter(_document_keys(document)), None)
     if key not in SINGULAR_TO_LIST:
-        return list(document.lines) if key in DEFINITION_KEYS else None
+        keep = key in DEFINITION_KEYS or key == PROJECT_CONFIG_KEY
+        return list(document.lines) if keep else None
 
     lines = list(document.lines)
     if key == "semantic_model":
@@ -692,8 +693,8 @@ WHAT_THIS_MEANS = [
     "we reject.",
     "",
     "Most rejections are deliberate: when a definition asks for something this project "
-    "cannot compute yet (a conversion metric, a time offset, a measure joined to the time "
-    "spine), loading stops with a message naming the file, the line and the setting, rather "
+    "cannot compute yet (a window counted in hours, say), loading stops with a message "
+    "naming the file, the line and the setting, rather "
     "than producing a view whose numbers would quietly differ from MetricFlow's. So a "
     "manifest that does not load is a list of features to build, not a crash. The categories "
     "below count those messages; the largest are the features most worth building next.",
@@ -713,8 +714,8 @@ HOW_IT_RUNS = [
     "`model: ref('name')`). The script rewrites only that layout, line for line, so line "
     "numbers below are those of the shipped files; every other key is kept as written. The "
     "column *as shipped* shows what happens without the rewrite.",
-    "- `project_configuration` files (time spine tables and custom granularities) have no "
-    "counterpart here and are left out.",
+    "- `project_configuration` files (time spine tables and custom granularities) are read "
+    "as shipped: the loader reads that key in the shape dbt's semantic_manifest.json has.",
     "- Every `ref('name')` gets a stub SQL model `select 1 as x`, so missing SQL files are not "
     "counted as incompatibilities. Column names are not checked against the stubs.",
     "- *loads* runs `load_project`; *compiles* then runs `compile_project` for DuckDB, which "

@@ -182,10 +182,8 @@ class Compiler:
     def export_views(self, query: SavedQuery) -> list[CompiledView]:
         plan = self.plan(self.query_spec(query))
         select = render_plan(plan, self.dialect, self.relation_table)
-        depends = tuple(m.relation.name for m in plan.models if m.relation.kind == "ref")
-        sources = tuple(
-            self.relation_table(m.relation) for m in plan.models if m.relation.kind == "source"
-        )
+        depends = tuple(r.name for r in plan.relations if r.kind == "ref")
+        sources = tuple(self.relation_table(r) for r in plan.relations if r.kind == "source")
         views = []
         for export in query.exports:
             header = [

@@ -54,6 +54,12 @@ def load_semantic_manifest(text: str, path: str, issues: Issues) -> YamlMap:
     for key, items in (("semantic_models", models), ("metrics", metrics),
                        ("saved_queries", queries)):  # fmt: skip
         put(document, key, _list(items, data.loc(key)), data.loc(key))
+    configuration = data.get("project_configuration")
+    if isinstance(configuration, YamlMap) and isinstance(configuration.get("time_spines"), list):
+        # The time spines, with their custom granularities; the rest is dbt's bookkeeping.
+        spines = new_map(configuration.location)
+        put(spines, "time_spines", configuration["time_spines"], configuration.loc("time_spines"))
+        put(document, "project_configuration", spines, data.loc("project_configuration"))
     return document
 
 

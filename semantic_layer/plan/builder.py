@@ -49,6 +49,7 @@ from semantic_layer.spec.objects import (
     Agg,
     Conversion,
     Cumulative,
+    CustomGranularity,
     Filter,
     Grain,
     Measure,
@@ -372,6 +373,7 @@ class _Planner:
                     exposed.column(e.table_alias, e.model, e.sql, e.name),
                     e.grain,
                     e.date_part,
+                    e.custom,
                 )
                 for e in elements.values()
             )
@@ -560,11 +562,11 @@ class _Planner:
         where = tuple(self.condition(item, model, measure, elements) for item in parsed)
         columns = []
         for element in elements.values():
-            if element.joins:
+            if element.joins or element.custom:
                 raise UserError(
                     f"conversion metric '{metric}': the filter on its conversion measure reads "
-                    f"'{element.name}' through a join; it may read only dimensions and "
-                    f"entities of semantic model '{model.name}' itself",
+                    f"'{element.name}', through a join or a time spine; it may read only "
+                    f"dimensions and entities of semantic model '{model.name}' itself",
                     parsed[0].location,
                 )
             value = self.expressions.on_table(element.sql, model.name, model.location)
@@ -662,6 +664,7 @@ class _Planner:
                 "group-by, at day grain or coarser (e.g. metric_time__month)",
                 location,
             )
+        custom = self.custom_axis(leaf, times[0], shown_filters, kind)
         day_column, base_grain = times[0].name, Grain.DAY
         if needs_days:
             day = self.base_period(leaf, location, kind)
@@ -675,8 +678,55 @@ class _Planner:
         )
         time_columns = tuple((e.name, e.grain) for e in shown.values() if e.grain is not None)
         return TimeAxis(
-            day_column, times[0].name, times[0].grain, conditions, time_columns, base_grain
+            day_column,
+            times[0].name,
+            times[0].grain,
+            conditions,
+            time_columns,
+            base_grain,
+            custom,
+            times[0].custom is not None,
         )
+
+    def custom_axis(
+        self,
+        leaf: _Leaf,
+        time: ResolvedElement,
+        shown_filters: tuple[ParsedFilter, ...],
+        kind: str,
+    ) -> CustomGranularity | None:
+        """The custom granularity an offset counts in, when it is read at that granularity or
+        at its time spine's own grain; None for an axis of standard grains.
+
+        Raises:
+            UserError: a custom granularity that no step along time can honour yet.
+        """
+        window = leaf.offset.window if leaf.offset is not None else None
+        counted = self.manifest.window_granularity(window) if window is not None else None
+        if time.custom is None and counted is None:
+            return None
+        location = self.query.location
+        if kind != "offset" or counted is None or time.custom not in (None, counted):
+            shown = time.custom.name if time.custom is not None else "a custom granularity"
+            raise UserError(
+                f"{kind} metric '{leaf.metric}' cannot be read by {time.name}: along "
+                f"{shown} only an offset_window counted in the same granularity is supported",
+                location,
+            )
+        if time.custom is None and time.grain is not counted.spine_grain:
+            raise UserError(
+                f"offset metric '{leaf.metric}' counts its offset in {counted.name}s, so it is "
+                f"read by metric_time__{counted.name} or metric_time__"
+                f"{counted.spine_grain.value}, not {time.name}",
+                location,
+            )
+        if shown_filters:
+            raise UserError(
+                f"offset metric '{leaf.metric}' counts its offset in {counted.name}s; a filter "
+                "on metric_time would hide the periods it reads, so filter the view instead",
+                shown_filters[0].location,
+            )
+        return counted
 
     def base_period(self, leaf: _Leaf, location: Location | None, kind: str) -> ResolvedElement:
         """metric_time at day grain, or at the measure's own grain when its time dimension is

@@ -12,7 +12,7 @@ from sqlglot import exp
 from semantic_layer.errors import Location, UserError
 from semantic_layer.load.jinja_env import render
 from semantic_layer.plan.names import EXTRACT, ElementRef, parse_element_name
-from semantic_layer.spec.objects import Filter, Grain
+from semantic_layer.spec.objects import Filter
 from semantic_layer.sqltext import parse_value
 
 
@@ -46,7 +46,8 @@ class _Ref:
         self.name = "__".join([*path, name] + ([grain] if grain else []))
 
     def grain(self, grain: str) -> _Ref:
-        if Grain.parse(grain) is None:
+        # A custom granularity is any name; the resolver says whether one is declared.
+        if not isinstance(grain, str) or not grain.replace("_", "a").isalnum():
             raise UserError(f"'{grain}' is not a grain")
         return _Ref(self.name, (), grain)
 

@@ -135,7 +135,7 @@ def _read_call(node: ast.expr, text: str, location: Location | None) -> ElementR
     if isinstance(func, ast.Attribute) and func.attr == "grain":
         inner = _read_call(func.value, text, location)
         chained = _grain(_literal_args(node, text, location)[0][0], text, location)
-        return ElementRef(inner.element, inner.entity_path, chained)
+        return _at_grain(inner.element, inner.entity_path, chained)
     if not isinstance(func, ast.Name) or func.id not in ("Dimension", "TimeDimension", "Entity"):
         raise UserError(
             f"group-by item {text!r} must be Dimension(...), TimeDimension(...) or Entity(...)",
@@ -164,7 +164,17 @@ def _read_call(node: ast.expr, text: str, location: Location | None) -> ElementR
             location,
         )
     date_part = str(part).lower() if part is not None else None
+    if isinstance(grain, str):
+        return _at_grain(ref.element, tuple(path) + ref.entity_path, grain)
     return ElementRef(ref.element, tuple(path) + ref.entity_path, grain, date_part)
+
+
+def _at_grain(element: str, path: tuple[str, ...], grain: Grain | str) -> ElementRef:
+    """A time dimension at a grain; at a custom granularity the name is read as written,
+    ``order__ordered_at__fiscal_quarter``, and the resolver knows the granularity."""
+    if isinstance(grain, str):
+        return ElementRef(grain, (*path, element))
+    return ElementRef(element, path, grain)
 
 
 def _literal_args(
@@ -180,8 +190,11 @@ def _literal_args(
     return args, kwargs
 
 
-def _grain(value: object, text: str, location: Location | None) -> Grain:
+def _grain(value: object, text: str, location: Location | None) -> Grain | str:
+    """A standard grain, or the name of what may be a custom granularity."""
     grain = Grain.parse(value) if isinstance(value, str) else None
+    if grain is None and isinstance(value, str) and value.strip() and _is_name(value.strip()):
+        return value.strip().lower()
     if grain is None:
         raise UserError(
             f"group-by item {text!r}: '{value}' is not a grain ({', '.join(GRAIN_NAMES)})",

@@ -8,9 +8,11 @@ from sqlglot import exp
 
 from semantic_layer.spec.objects import (
     Cumulative,
+    CustomGranularity,
     Grain,
     Measure,
     Offset,
+    Relation,
     SemanticModel,
     Window,
 )
@@ -19,12 +21,14 @@ from semantic_layer.spec.objects import (
 @dataclass(frozen=True)
 class RowColumn:
     """A column of an aggregate's input rows: an element, truncated to ``grain`` or reduced
-    to an integer ``date_part`` when either is set."""
+    to an integer ``date_part`` when either is set, or read at a ``custom`` granularity."""
 
     name: str
     expression: exp.Expr
     grain: Grain | None = None
     date_part: str | None = None
+    # Read from the time spine's row for the value cut to ``grain`` (a fiscal quarter, say).
+    custom: CustomGranularity | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,10 @@ class TimeAxis:
     time_where: tuple[exp.Expr, ...] = ()
     time_columns: tuple[tuple[str, Grain], ...] = ()
     base_grain: Grain = Grain.DAY  # the step of the spine: a day, or the measure's coarser grain
+    # An offset counted in a custom granularity: ``grain`` is then that of its time spine,
+    # and the query reads either the custom periods (``time_column``) or the spine's grain.
+    custom: CustomGranularity | None = None
+    custom_periods: bool = False  # True when read by the custom periods, not by day
 
 
 @dataclass(frozen=True)
@@ -203,6 +211,18 @@ class QueryPlan:
     @property
     def columns(self) -> tuple[str, ...]:
         return self.grain + tuple(metric.name for metric in self.metrics)
+
+    @property
+    def relations(self) -> tuple[Relation, ...]:
+        """Every table or view the plan reads: its semantic models' and its time spines'."""
+        found = [model.relation for model in self.models]
+        for aggregate in self.aggregates:
+            found += [c.custom.spine for c in aggregate.columns if c.custom is not None]
+            if aggregate.offset is not None and aggregate.offset.axis.custom is not None:
+                found.append(aggregate.offset.axis.custom.spine)
+            for join in aggregate.metric_joins:
+                found += join.plan.relations
+        return tuple(dict.fromkeys(found))
 
     @property
     def models(self) -> tuple[SemanticModel, ...]:

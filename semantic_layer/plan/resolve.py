@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from semantic_layer.errors import Location, UserError
 from semantic_layer.plan.names import METRIC_TIME, SEPARATOR, ElementRef
 from semantic_layer.spec.objects import (
     GRAIN_NAMES,
+    CustomGranularity,
     EntityType,
     Grain,
     Measure,
@@ -47,6 +49,7 @@ class ResolvedElement:
     grain: Grain | None = None
     is_entity: bool = False
     date_part: str | None = None
+    custom: CustomGranularity | None = None  # then ``grain`` is that of its time spine
 
 
 class Resolver:
@@ -54,6 +57,7 @@ class Resolver:
 
     def __init__(self, manifest: SemanticManifest) -> None:
         self.models = list(manifest.semantic_models.values())
+        self.manifest = manifest
 
     def resolve_any(
         self,
@@ -85,13 +89,19 @@ class Resolver:
     def resolve(
         self, ref: ElementRef, model: SemanticModel, measure: Measure, location: Location | None
     ) -> ResolvedElement:
+        custom = self._custom_reading(ref, model, measure, location)
+        if custom is not None:
+            return custom
         if ref.element == METRIC_TIME and not ref.entity_path:
             return self._metric_time(ref, model, measure, location)
         if ref.entity_path[-1:] == (METRIC_TIME,):
-            hint = did_you_mean(ref.element, GRAIN_NAMES)
+            customs = [
+                c.name for spine in self.manifest.time_spines for c in spine.custom_granularities
+            ]
+            grains = [*GRAIN_NAMES, *customs]
             raise UserError(
-                f"'{ref.text}': '{ref.element}' is not a grain{hint} "
-                f"(grains: {', '.join(GRAIN_NAMES)})",
+                f"'{ref.text}': '{ref.element}' is not a grain{did_you_mean(ref.element, grains)}"
+                f" (grains: {', '.join(grains)})",
                 location,
             )
 
@@ -104,6 +114,31 @@ class Resolver:
                 raise UserError(f"'{ref.text}': entity '{ref.element}' has no grain", location)
             return ResolvedElement(ref.text, alias, target, entity.sql, joins, is_entity=True)
         return self._dimension(ref, target, alias, joins, location)
+
+    def _custom_reading(
+        self, ref: ElementRef, model: SemanticModel, measure: Measure, location: Location | None
+    ) -> ResolvedElement | None:
+        """``metric_time__fiscal_quarter`` or ``order__ordered_at__fiscal_quarter``: a time
+        dimension read at a custom granularity, when the last name is one and the rest is a
+        time dimension; None otherwise."""
+        custom = self.manifest.custom_granularity(ref.element)
+        if custom is None or not ref.entity_path or ref.grain or ref.date_part:
+            return None
+        time_ref = ElementRef(ref.entity_path[-1], ref.entity_path[:-1])
+        try:
+            found = self.resolve(time_ref, model, measure, location)
+        except UserError:
+            return None
+        if found.grain is None or found.is_entity:
+            return None
+        if found.grain.rank > custom.spine_grain.rank:
+            raise TimeReadingError(
+                f"'{ref.text}': '{time_ref.text}' is recorded at {found.grain.value} grain, "
+                f"coarser than the {custom.spine_grain.value}s of the time spine that "
+                f"declares '{custom.name}'",
+                location,
+            )
+        return dataclasses.replace(found, name=ref.text, grain=custom.spine_grain, custom=custom)
 
     def _metric_time(
         self, ref: ElementRef, model: SemanticModel, measure: Measure, location: Location | None

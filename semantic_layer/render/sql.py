@@ -17,8 +17,10 @@ from semantic_layer.plan.nodes import (
     OffsetStep,
     QueryPlan,
     Ratio,
+    RowColumn,
 )
 from semantic_layer.render.conversion import conversion_ctes
+from semantic_layer.render.custom_offsets import custom_offset_ctes
 from semantic_layer.render.dialects import Dialect
 from semantic_layer.render.measures import ROWS_ALIAS, aggregate_measure, row_value
 from semantic_layer.render.timeline import (
@@ -94,7 +96,10 @@ def _aggregate_ctes(
         ctes = [(names[0], _grouped(node, rows, dialect))]
     for index, stage in enumerate(stages):
         source, target = names[index], names[index + 1]
-        if isinstance(stage, OffsetStep):
+        if isinstance(stage, OffsetStep) and stage.axis.custom is not None:
+            spine = relation_table(stage.axis.custom.spine)
+            ctes += custom_offset_ctes(node, stage, source, target, dialect, spine)
+        elif isinstance(stage, OffsetStep):
             ctes += offset_ctes(node, stage, source, target, dialect)
         else:
             ctes += spine_ctes(node, stage, source, target, dialect)
@@ -148,8 +153,14 @@ def rows_select(
     input as a named column), and the common table expressions of the metrics its filters
     read."""
     rows: list[exp.Expr] = []
+    spines: list[tuple[str, RowColumn]] = []
     for column in node.columns:
-        rows.append(exp.alias_(row_value(column, dialect), sqlnames.identifier(column.name)))
+        value = row_value(column, dialect)
+        if column.custom is not None:
+            alias = f"sl_spine{len(spines) + 1}"
+            spines.append((alias, column))
+            value = sqlnames.column(_PERIOD, alias)
+        rows.append(exp.alias_(value, sqlnames.identifier(column.name)))
     for measure in node.measures:
         rows.append(exp.alias_(measure.expression, sqlnames.identifier(measure.name)))
     for metric in node.metric_joins:
@@ -167,6 +178,9 @@ def rows_select(
             join_type="left",
         )
 
+    for alias, column in spines:
+        inner = _join_spine(inner, alias, column, dialect, relation_table)
+
     nested: list[tuple[str, exp.Select]] = []
     for metric in node.metric_joins:
         ctes, select = plan_parts(metric.plan, dialect, relation_table)
@@ -177,6 +191,34 @@ def rows_select(
             join_type="left",
         )
     return inner, nested
+
+
+_PERIOD = "sl_period"
+_DAY = "sl_day"
+
+
+def _join_spine(
+    rows: exp.Select,
+    alias: str,
+    column: RowColumn,
+    dialect: Dialect,
+    relation_table: RelationNamer,
+) -> exp.Select:
+    """Rows joined, many to one, to the time spine's row of their period, which holds the
+    period's custom granularity; a day the spine does not cover has none (NULL)."""
+    custom = column.custom
+    assert custom is not None and column.grain is not None
+    spine_day = dialect.time_trunc(sqlnames.column(custom.spine_column), custom.spine_grain.value)
+    spine = exp.select(
+        exp.alias_(spine_day, _DAY),
+        exp.alias_(sqlnames.column(custom.column), _PERIOD),
+    ).from_(relation_table(custom.spine))
+    row_day = dialect.time_trunc(column.expression, column.grain.value)
+    return rows.join(
+        spine.subquery(alias),
+        on=exp.EQ(this=row_day, expression=sqlnames.column(_DAY, alias)),
+        join_type="left",
+    )
 
 
 def _aliased(table: exp.Table, alias: str) -> exp.Table:

@@ -37,6 +37,11 @@ from semantic_layer.spec.objects import (
     Window,
 )
 from semantic_layer.spec.reader import Reader, name_of
+from semantic_layer.spec.time_spines import (
+    check_custom_granularities,
+    configured_time_spines,
+    model_time_spines,
+)
 from semantic_layer.validate.issues import Issues, did_you_mean
 
 E = TypeVar("E", bound=Enum)
@@ -93,6 +98,9 @@ def build_manifest(documents: list[YamlDocument], issues: Issues) -> BuiltProjec
                 hint = did_you_mean(str(key), FILE_KEYS)
                 issues.warning(data.loc(str(key)), f"unknown key '{key}' is ignored{hint}")
         latest = translate_models(data.get("models"), data.loc("models"), issues)
+        manifest.time_spines.extend(model_time_spines(data.get("models"), issues))
+        configuration = data.get("project_configuration")
+        manifest.time_spines.extend(configured_time_spines(configuration, issues))
         for item in _items(data, "semantic_models", issues) + latest.semantic_models:
             model = _semantic_model(Reader(item, "semantic model", name_of(item), issues))
             _add(manifest.semantic_models, model, "semantic model", issues)
@@ -119,6 +127,7 @@ def build_manifest(documents: list[YamlDocument], issues: Issues) -> BuiltProjec
                     issues.error(table.location, f"source table {key} is declared twice")
                 sources[key] = table
     _measures_of_input_metrics(manifest, metric_inputs, issues)
+    check_custom_granularities(manifest.time_spines, issues)
     return BuiltProject(manifest, sources)
 
 
@@ -457,7 +466,7 @@ _TYPE_PARAMS = {
     MetricType.DERIVED: {"expr", "metrics"},
     MetricType.CONVERSION: {"conversion_type_params"},
 }
-_WINDOW = re.compile(r"^\s*(\d+)\s+(day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
+_WINDOW = re.compile(r"^\s*(\d+)\s+([a-z][a-z0-9_]*)\s*$", re.IGNORECASE)
 
 
 def _window(reader: Reader, key: str) -> Window | None:
@@ -469,7 +478,15 @@ def _window(reader: Reader, key: str) -> Window | None:
     if match is None or int(match.group(1)) < 1:
         reader.error(key, f"{key} '{text}' must read like '7 days' or '1 month'")
         return None
-    return Window(int(match.group(1)), Grain(match.group(2).lower()))
+    count, unit = int(match.group(1)), match.group(2).lower()
+    grain = Grain.parse(unit) or Grain.parse(unit.removesuffix("s"))
+    if grain is not None and grain.rank < Grain.DAY.rank:
+        reader.error(key, f"{key} '{text}': windows shorter than a day are not supported yet")
+        return None
+    if grain is None:
+        # A custom granularity, checked once every time spine is read.
+        return Window(count, Grain.DAY, custom=unit)
+    return Window(count, grain)
 
 
 def _cumulative(reader: Reader) -> Cumulative:

@@ -213,9 +213,11 @@ class Window:
 
     count: int
     grain: Grain
+    custom: str | None = None  # a custom granularity's name; ``grain`` is then its spine's
 
     def __str__(self) -> str:
-        return f"{self.count} {self.grain.value}{'s' if self.count != 1 else ''}"
+        unit = self.custom or self.grain.value
+        return f"{self.count} {unit}{'s' if self.count != 1 and not self.custom else ''}"
 
 
 class PeriodAgg(Enum):
@@ -337,12 +339,55 @@ class SavedQuery:
 
 
 @dataclass(frozen=True)
+class CustomGranularity:
+    """A period a project names itself (a fiscal quarter, a retail month): the period of each
+    day is the value of ``column`` in the time spine's row for that day."""
+
+    name: str
+    column: str
+    spine: Relation
+    spine_column: str  # one row per period of ``spine_grain``
+    spine_grain: Grain
+    location: Location
+
+
+@dataclass(frozen=True)
+class TimeSpine:
+    """A table with one row per day (or per period of ``grain``), declared as in dbt, that
+    carries the project's custom granularities as columns."""
+
+    name: str
+    relation: Relation
+    column: str
+    grain: Grain
+    location: Location
+    custom_granularities: tuple[CustomGranularity, ...] = ()
+
+
+@dataclass(frozen=True)
 class SemanticManifest:
     """Every definition of a project, by name, in the order they were written."""
 
     semantic_models: dict[str, SemanticModel] = field(default_factory=dict)
     metrics: dict[str, Metric] = field(default_factory=dict)
     saved_queries: dict[str, SavedQuery] = field(default_factory=dict)
+    time_spines: list[TimeSpine] = field(default_factory=list)
+
+    def window_granularity(self, window: Window) -> CustomGranularity | None:
+        """The custom granularity a window counts in (``2 fiscal_quarters`` too), if any."""
+        if window.custom is None:
+            return None
+        return self.custom_granularity(window.custom) or self.custom_granularity(
+            window.custom.removesuffix("s")
+        )
+
+    def custom_granularity(self, name: str) -> CustomGranularity | None:
+        """The custom granularity called ``name`` (any case), if a time spine declares it."""
+        for spine in self.time_spines:
+            for custom in spine.custom_granularities:
+                if custom.name == name.lower():
+                    return custom
+        return None
 
     def measure_owner(self, measure_name: str) -> SemanticModel | None:
         """The semantic model that defines ``measure_name``, if any."""

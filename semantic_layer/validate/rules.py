@@ -15,6 +15,13 @@ def check_manifest(
 ) -> None:
     """Add an issue for every reference in ``manifest`` that does not resolve."""
     _check_semantic_models(manifest, sql_models, sources, issues)
+    for spine in manifest.time_spines:
+        if spine.relation.kind == "ref" and spine.relation.name not in sql_models:
+            issues.error(
+                spine.location,
+                f"time spine '{spine.name}': model {spine.relation} is not a SQL model of the "
+                f"project{did_you_mean(spine.relation.name, sql_models)}",
+            )
     _check_metrics(manifest, issues)
     _check_saved_queries(manifest, issues)
 
@@ -103,6 +110,7 @@ def _check_metrics(manifest: SemanticManifest, issues: Issues) -> None:
                     f"metric '{metric.name}': measure '{measure.name}' "
                     f"is not defined{did_you_mean(measure.name, measures)}",
                 )
+        _check_custom_windows(manifest, metric, issues)
         inputs = [i for i in (metric.numerator, metric.denominator) if i] + list(metric.inputs)
         for item in inputs:
             if item.name not in metrics:
@@ -111,6 +119,37 @@ def _check_metrics(manifest: SemanticManifest, issues: Issues) -> None:
                     f"metric '{metric.name}': input metric '{item.name}' "
                     f"is not defined{did_you_mean(item.name, metrics)}",
                 )
+
+
+def _check_custom_windows(manifest: SemanticManifest, metric: Metric, issues: Issues) -> None:
+    """A window in a custom granularity names one that a time spine declares, and is an
+    offset: windows of cumulative and conversion metrics run in days and calendar months."""
+    windows = [
+        (item.offset.window, item.location, True)
+        for item in metric.inputs
+        if item.offset is not None and item.offset.window is not None
+    ]
+    if metric.cumulative is not None and metric.cumulative.window is not None:
+        windows.append((metric.cumulative.window, metric.location, False))
+    if metric.conversion is not None and metric.conversion.window is not None:
+        windows.append((metric.conversion.window, metric.location, False))
+    declared = [c.name for spine in manifest.time_spines for c in spine.custom_granularities]
+    for window, where, is_offset in windows:
+        if window.custom is None:
+            continue
+        if manifest.window_granularity(window) is None:
+            issues.error(
+                where,
+                f"metric '{metric.name}': '{window}' names no grain nor custom granularity"
+                f"{did_you_mean(window.custom, declared)}; custom granularities are declared "
+                "on a time spine model (time_spine: custom_granularities:)",
+            )
+        elif not is_offset:
+            issues.error(
+                where,
+                f"metric '{metric.name}': a window of '{window}' is not supported yet; custom "
+                "granularities may be read in a group-by or used as an offset_window",
+            )
 
 
 def _check_conversion(manifest: SemanticManifest, metric: Metric, issues: Issues) -> None:
