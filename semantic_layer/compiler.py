@@ -63,7 +63,7 @@ class Compiler:
         self.target = target
         # Weeks start on the project's day, on every dialect alike.
         shift = (7 - WEEKDAYS.index(project.config.week_start)) % 7
-        self.dialect = replace(dialect, week_start_shift=shift)
+        self.dialect = replace(dialect, week_start_shift=shift, time_zone=project.config.time_zone)
         self.source_dialect = project.config.sql_dialect
 
     # -- relations ------------------------------------------------------------------------

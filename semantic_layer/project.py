@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ KNOWN_KEYS = {
     "target-path",
     "semantic-manifest",
     "week-start",
+    "time-zone",
     "version",
     "config-version",
 }
@@ -51,6 +54,7 @@ class ProjectConfig:
     target_path: Path
     week_start: str = "monday"
     semantic_manifest: Path | None = None
+    time_zone: str = "UTC"  # the reporting time zone of time-zone-aware dimensions
 
     def relative(self, path: Path) -> str:
         """``path`` as messages show it: relative to the project when it is inside it."""
@@ -90,6 +94,7 @@ def load_project_config(project_dir: Path) -> ProjectConfig:
                         data.loc("week-start"))  # fmt: skip
     sql_dialect = _text(data, "sql-dialect", "duckdb") or "duckdb"
     _check_dialect(sql_dialect, data)
+    time_zone = _time_zone(_text(data, "time-zone", "UTC") or "UTC", data)
     return ProjectConfig(
         root=project_dir,
         name=name,
@@ -103,7 +108,30 @@ def load_project_config(project_dir: Path) -> ProjectConfig:
         target_path=project_dir / (_text(data, "target-path", "target") or "target"),
         week_start=week_start,
         semantic_manifest=_optional_path(data, project_dir, "semantic-manifest"),
+        time_zone=time_zone,
     )
+
+
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
+
+
+def _time_zone(name: str, data: YamlMap) -> str:
+    """An IANA time zone name (``UTC``, ``Europe/Paris``), checked against the machine's
+    time zone database when it has one."""
+    known = _ZONE_NAME.match(name) is not None
+    if known:
+        try:
+            zoneinfo.ZoneInfo(name)
+        except zoneinfo.ZoneInfoNotFoundError:
+            known = not zoneinfo.available_timezones()  # no database here: trust the name
+        except ValueError:
+            known = False
+    if not known:
+        raise UserError(
+            f"time-zone '{name}' is not a time zone name such as 'UTC' or 'Europe/Paris'",
+            data.loc("time-zone"),
+        )
+    return "UTC" if name.upper() in ("UTC", "ETC/UTC", "Z") else name
 
 
 def _check_dialect(name: str, data: YamlMap) -> None:

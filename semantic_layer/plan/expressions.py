@@ -10,9 +10,11 @@ from sqlglot import exp
 from semantic_layer import sqlnames
 from semantic_layer.errors import Location
 from semantic_layer.load.jinja_env import render
+from semantic_layer.spec.objects import IN_REPORTING_ZONE
 from semantic_layer.sqltext import parse_value
 
 _NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
+_AWARE = re.compile(rf"^{IN_REPORTING_ZONE}\((.*)\)$", re.DOTALL)
 # Bare words that are values, not columns, when written as an expr.
 _VALUE_WORDS = frozenset(
     "true false null current_date current_time current_timestamp localtime localtimestamp".split()
@@ -32,6 +34,13 @@ class ExpressionParser:
         cached = self._cache.get(text)
         if cached is not None:
             return cached.copy()
+
+        aware = _AWARE.match(text)
+        if aware is not None:
+            inner = self.parse(aware.group(1), location)
+            wrapped = exp.Anonymous(this=IN_REPORTING_ZONE, expressions=[inner])
+            self._cache[text] = wrapped
+            return wrapped.copy()
 
         rendered = render(self.environment, text, location)
         plain = _NAME.match(rendered)

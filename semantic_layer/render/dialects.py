@@ -52,6 +52,11 @@ class Dialect:
     add_months_early_sql: str | None = None
     # Days before Monday that a project's weeks start (0 Monday, 1 Sunday, ... 6 Tuesday).
     week_start_shift: int = 0
+    # A timestamp with a time zone as the wall-clock time of __zone__, without a zone.
+    in_zone_sql: str | None = None
+    utc_zone: str = "UTC"  # how the engine spells UTC; used for the default reporting zone
+    named_zones: bool = True  # False: only UTC can be the reporting zone
+    time_zone: str = "UTC"  # the project's reporting time zone
 
     def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
         """Truncate a date or timestamp to the start of its ``grain``.
@@ -65,6 +70,23 @@ class Dialect:
             monday = self._fill(_lookup(self.time_trunc_sql, grain, "grain"), value=moved)
             return self.add_days(monday, exp.Literal.number(-shift))
         return self._fill(_lookup(self.time_trunc_sql, grain, "grain"), value=expr)
+
+    def in_reporting_zone(self, expr: exp.Expr) -> exp.Expr:
+        """A time-zone-aware timestamp as wall-clock time in the reporting time zone, so
+        days and months are cut there and not in the session's zone.
+
+        Raises:
+            UserError: the engine cannot convert to that zone.
+        """
+        utc = self.time_zone == "UTC"
+        if self.in_zone_sql is None or not (utc or self.named_zones):
+            what = "time zones" if self.in_zone_sql is None else f"time zone '{self.time_zone}'"
+            raise UserError(
+                f"time-zone-aware dimensions cannot be read in {what} on {self.name}"
+                + ("" if self.in_zone_sql is None else "; only UTC is available there")
+            )
+        zone = exp.Literal.string(self.utc_zone if utc else self.time_zone)
+        return self._fill(self.in_zone_sql, value=expr, zone=zone)
 
     def date_part(self, expr: exp.Expr, part: str) -> exp.Expr:
         """An integer part of a date or timestamp: year, quarter, month, week, day, dow, doy."""
@@ -234,6 +256,7 @@ _SQLITE_ISO_THURSDAY = f"date({_VALUE}, '-3 days', 'weekday 4')"
 _DUCKDB = Dialect(
     add_days_sql="CAST(CAST(__value__ AS DATE) + CAST(__amount__ AS INTEGER) AS DATE)",
     add_months_sql="CAST(__value__ + TO_MONTHS(CAST(__amount__ AS INTEGER)) AS DATE)",
+    in_zone_sql="timezone(__zone__, __value__)",
     name="duckdb",
     sqlglot_name="duckdb",
     transactional_ddl=True,
@@ -248,6 +271,7 @@ _DUCKDB = Dialect(
 _POSTGRES = Dialect(
     add_days_sql="CAST(__value__ AS DATE) + CAST(__amount__ AS INTEGER)",
     add_months_sql="CAST(__value__ + CAST(__amount__ AS INTEGER) * INTERVAL '1 month' AS DATE)",
+    in_zone_sql="__value__ AT TIME ZONE __zone__",
     name="postgres",
     sqlglot_name="postgres",
     transactional_ddl=True,
@@ -265,6 +289,7 @@ _POSTGRES = Dialect(
 _SNOWFLAKE = Dialect(
     add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
     add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
+    in_zone_sql="CAST(CONVERT_TIMEZONE(__zone__, __value__) AS TIMESTAMP_NTZ)",
     name="snowflake",
     sqlglot_name="snowflake",
     time_trunc_sql={
@@ -284,6 +309,7 @@ _SNOWFLAKE = Dialect(
 _BIGQUERY = Dialect(
     add_days_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ DAY)",
     add_months_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ MONTH)",
+    in_zone_sql="DATETIME(__value__, __zone__)",
     name="bigquery",
     sqlglot_name="bigquery",
     time_trunc_sql={
@@ -308,6 +334,7 @@ _BIGQUERY = Dialect(
 _DATABRICKS = Dialect(
     add_days_sql="DATE_ADD(CAST(__value__ AS DATE), __amount__)",
     add_months_sql="ADD_MONTHS(CAST(__value__ AS DATE), __amount__)",
+    in_zone_sql="CONVERT_TIMEZONE(__zone__, __value__)",
     name="databricks",
     sqlglot_name="databricks",
     time_trunc_sql=_date_trunc_family(unit_case="upper"),
@@ -323,6 +350,7 @@ _DATABRICKS = Dialect(
 _REDSHIFT = Dialect(
     add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
     add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
+    in_zone_sql="__value__ AT TIME ZONE __zone__",
     name="redshift",
     sqlglot_name="redshift",
     time_trunc_sql=_date_trunc_family(),
@@ -339,6 +367,7 @@ _REDSHIFT = Dialect(
 _TRINO = Dialect(
     add_days_sql="DATE_ADD('day', __amount__, CAST(__value__ AS DATE))",
     add_months_sql="DATE_ADD('month', __amount__, CAST(__value__ AS DATE))",
+    in_zone_sql="CAST(__value__ AT TIME ZONE __zone__ AS TIMESTAMP)",
     name="trino",
     sqlglot_name="trino",
     time_trunc_sql=_date_trunc_family(),
@@ -353,6 +382,8 @@ _MYSQL = Dialect(
     supports_catalogs=False,
     add_days_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ DAY)",
     add_months_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ MONTH)",
+    in_zone_sql="CONVERT_TZ(__value__, @@session.time_zone, __zone__)",
+    utc_zone="+00:00",
     name="mysql",
     sqlglot_name="mysql",
     time_trunc_sql={
@@ -387,6 +418,8 @@ _SQLITE = Dialect(
     supports_catalogs=False,
     add_days_sql="DATE(__value__, CAST(__amount__ AS TEXT) || ' days')",
     add_months_early_sql="DATE(__value__, CAST(__amount__ AS TEXT) || ' months')",
+    in_zone_sql="datetime(__value__)",
+    named_zones=False,
     name="sqlite",
     sqlglot_name="sqlite",
     time_trunc_sql={
@@ -425,6 +458,7 @@ _CLICKHOUSE = Dialect(
     supports_catalogs=False,
     add_days_sql="addDays(toDate(__value__), __amount__)",
     add_months_sql="addMonths(toDate(__value__), __amount__)",
+    in_zone_sql="toTimeZone(__value__, __zone__)",
     name="clickhouse",
     sqlglot_name="clickhouse",
     time_trunc_sql={
@@ -458,6 +492,7 @@ _CLICKHOUSE = Dialect(
 _TSQL = Dialect(
     add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
     add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
+    in_zone_sql="CAST(__value__ AT TIME ZONE __zone__ AS DATETIME2)",
     name="tsql",
     sqlglot_name="tsql",
     time_trunc_sql={

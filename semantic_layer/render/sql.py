@@ -30,7 +30,7 @@ from semantic_layer.render.timeline import (
     offset_ctes,
     spine_ctes,
 )
-from semantic_layer.spec.objects import Relation
+from semantic_layer.spec.objects import IN_REPORTING_ZONE, Relation
 
 RelationNamer = Callable[[Relation], exp.Table]
 
@@ -49,7 +49,20 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
         )
     if plan.limit is not None:
         select = select.limit(plan.limit)
-    return select
+    return _in_reporting_zone(select, dialect)
+
+
+def _in_reporting_zone(select: exp.Select, dialect: Dialect) -> exp.Select:
+    """Each time-zone-aware dimension's value as wall-clock time in the reporting zone."""
+
+    def convert(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Anonymous) and node.name == IN_REPORTING_ZONE:
+            return dialect.in_reporting_zone(node.expressions[0])
+        return node
+
+    converted = select.transform(convert)
+    assert isinstance(converted, exp.Select)
+    return converted
 
 
 def plan_parts(

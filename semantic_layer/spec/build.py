@@ -283,7 +283,23 @@ def _dimension(data: YamlMap, model: str, issues: Issues) -> Dimension | None:
         description=reader.text("description"),
         label=reader.text("label"),
         validity=validity,
+        time_zone_aware=_time_zone_aware(reader, dimension_type),
     )
+
+
+def _time_zone_aware(reader: Reader, dimension_type: DimensionType) -> bool:
+    """``meta: {time_zone_aware: true}`` (or under ``config:``): this project's own setting,
+    kept under meta so that dbt still reads the file."""
+    config = reader.mapping("config")
+    metas = [reader.data.get("meta"), config.get("meta") if config is not None else None]
+    for meta in metas:
+        if isinstance(meta, YamlMap) and "time_zone_aware" in meta:
+            value = Reader(meta, reader.kind, reader.name, reader.issues).boolean("time_zone_aware")
+            if value and dimension_type is not DimensionType.TIME:
+                reader.error("meta", "time_zone_aware applies to time dimensions only")
+                return False
+            return value
+    return False
 
 
 def _validity(reader: Reader) -> str | None:

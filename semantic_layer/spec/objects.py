@@ -35,6 +35,8 @@ class Grain(Enum):
 
 
 GRAIN_NAMES = tuple(grain.value for grain in Grain)
+# Wraps a time-zone-aware dimension's expression until a dialect writes the conversion.
+IN_REPORTING_ZONE = "SL_IN_REPORTING_ZONE"
 
 
 class EntityType(Enum):
@@ -128,10 +130,13 @@ class Dimension:
     description: str | None = None
     label: str | None = None
     validity: str | None = None  # "start" or "end" of a row's validity (slowly changing)
+    # Instants (timestamps with a time zone), read as wall-clock time of the reporting zone.
+    time_zone_aware: bool = False
 
     @property
     def sql(self) -> str:
-        return self.expr if self.expr is not None else self.name
+        text = self.expr if self.expr is not None else self.name
+        return f"{IN_REPORTING_ZONE}({text})" if self.time_zone_aware else text
 
     @property
     def is_time(self) -> bool:

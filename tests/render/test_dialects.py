@@ -322,7 +322,9 @@ FRACTIONAL_TYPES = {"mysql": "DATETIME(6)", "clickhouse": "DateTime64(6)"}
         ("2024-02-29 06:59:59.000500", "2024-02-29 06:59:59.000"),
     ],
 )
-def test_millisecond_truncation_cuts_the_rest(engine: Engine, timestamp: str, expected: str) -> None:
+def test_millisecond_truncation_cuts_the_rest(
+    engine: Engine, timestamp: str, expected: str
+) -> None:
     literal: exp.Expression = exp.Literal.string(timestamp)
     if engine.typed_timestamps:
         type_name = FRACTIONAL_TYPES.get(engine.dialect.name, "TIMESTAMP")
