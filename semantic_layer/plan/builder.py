@@ -59,6 +59,7 @@ from semantic_layer.spec.objects import (
     Offset,
     SemanticManifest,
     SemanticModel,
+    Window,
 )
 from semantic_layer.validate.issues import did_you_mean
 
@@ -658,16 +659,19 @@ class _Planner:
             )
         times = [elements[name] for name in grain if _is_metric_time(elements[name])]
         location = self.query.location
-        if len(times) != 1 or times[0].grain is None or times[0].grain.rank < Grain.DAY.rank:
+        finest = _finest_step(leaf, needs_days, times[0].grain if len(times) == 1 else None)
+        if len(times) != 1 or times[0].grain is None or times[0].grain.rank < finest.rank:
             raise NeedsMetricTime(
                 f"{kind} metric '{leaf.metric}' needs exactly one metric_time column in the "
-                "group-by, at day grain or coarser (e.g. metric_time__month)",
+                f"group-by, at {finest.value} grain or coarser (e.g. metric_time__month)",
                 location,
             )
         custom = self.custom_axis(leaf, times[0], shown_filters, kind)
-        day_column, base_grain = times[0].name, Grain.DAY
+        day_column, base_grain = times[0].name, min(Grain.DAY, finest, key=_rank)
+        if base_grain.rank < Grain.DAY.rank:
+            _check_hourly(leaf, kind, location)
         if needs_days:
-            day = self.base_period(leaf, location, kind)
+            day = self.base_period(leaf, location, kind, base_grain)
             elements.setdefault(day.name, day)
             day_column = day.name
             base_grain = day.grain or Grain.DAY
@@ -728,15 +732,19 @@ class _Planner:
             )
         return counted
 
-    def base_period(self, leaf: _Leaf, location: Location | None, kind: str) -> ResolvedElement:
-        """metric_time at day grain, or at the measure's own grain when its time dimension is
-        recorded more coarsely (a monthly snapshot accumulates month by month)."""
+    def base_period(
+        self, leaf: _Leaf, location: Location | None, kind: str, step: Grain = Grain.DAY
+    ) -> ResolvedElement:
+        """metric_time at day grain (an hour for windows in hours), or at the measure's own
+        grain when its time dimension is recorded more coarsely (a monthly snapshot
+        accumulates month by month)."""
         try:
             return self.resolver.resolve(
-                ElementRef(METRIC_TIME, (), Grain.DAY), leaf.model, leaf.measure, location
+                ElementRef(METRIC_TIME, (), step), leaf.model, leaf.measure, location
             )
         except TimeReadingError:
-            pass
+            if step is not Grain.DAY:
+                raise
         except UserError as error:
             raise UserError(
                 f"{kind} metric '{leaf.metric}' accumulates over time: {error.message}", location
@@ -785,6 +793,43 @@ def _values_plan(planner: _Planner, query: QuerySpec, prefix: str) -> QueryPlan:
         order_by = [order_column(text, node.grain, query) for text in query.order_by]
         return QueryPlan((node,), node.grain, (), tuple(order_by), query.limit, prefix=prefix)
     raise errors[0]
+
+
+def _rank(grain: Grain) -> int:
+    return grain.rank
+
+
+def _finest_step(leaf: _Leaf, needs_days: bool, shown: Grain | None) -> Grain:
+    """The finest grain a metric along time can be read at: a day, or an hour when its window
+    counts hours, or when an offset or the time spine is read by the hour."""
+    windows = []
+    if leaf.cumulative is not None:
+        windows.append(leaf.cumulative.window)
+    if leaf.offset is not None:
+        windows.append(leaf.offset.window)
+    hourly = any(w is not None and w.custom is None and w.grain is Grain.HOUR for w in windows)
+    if hourly or (not needs_days and shown is Grain.HOUR):
+        return Grain.HOUR
+    return Grain.DAY
+
+
+def _check_hourly(leaf: _Leaf, kind: str, location: Location | None) -> None:
+    """By the hour, windows run in hours, days or weeks: a month has no fixed number of
+    hours, and a grain_to_date would need the day's start."""
+    windows = [leaf.offset.window if leaf.offset is not None else None]
+    if leaf.cumulative is not None:
+        windows.append(leaf.cumulative.window)
+        if leaf.cumulative.grain_to_date is not None:
+            windows.append(Window(1, leaf.cumulative.grain_to_date))
+    if leaf.offset is not None and leaf.offset.to_grain is not None:
+        windows.append(Window(1, leaf.offset.to_grain))
+    for window in windows:
+        if window is not None and window.grain.rank > Grain.WEEK.rank:
+            raise UserError(
+                f"{kind} metric '{leaf.metric}' read by the hour cannot count its window in "
+                f"{window.grain.value}s; read it by day or coarser",
+                location,
+            )
 
 
 def _is_metric_time(element: ResolvedElement) -> bool:

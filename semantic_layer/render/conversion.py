@@ -117,6 +117,10 @@ def _matched(
 def _inside_window(step: ConversionStep, b: str, c: str, dialect: Dialect) -> exp.Expr:
     """The conversion's day is no later than the base event's day plus the window."""
     assert step.window is not None
+    if step.window.grain is Grain.HOUR:
+        # Hours are counted from the base event's time itself, not from its day.
+        last_time = shift(step.window, sqlnames.column(step.base_time, b), 1, dialect)
+        return exp.LTE(this=sqlnames.column(step.base_time, c), expression=last_time)
     base_day = dialect.time_trunc(sqlnames.column(step.base_time, b), Grain.DAY.value)
     converted_day = dialect.time_trunc(sqlnames.column(step.base_time, c), Grain.DAY.value)
     last = shift(step.window, base_day, 1, dialect)

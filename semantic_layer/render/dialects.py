@@ -47,6 +47,9 @@ class Dialect:
     supports_create_or_replace_view: bool = True
     transactional_ddl: bool = False
     add_days_sql: str | None = None
+    # The timestamp __amount__ hours, minutes or seconds later; {unit}, {UNIT} and {Unit} spell
+    # the unit, {seconds} is its length in seconds.
+    add_time_sql: str | None = None
     add_months_sql: str | None = None
     # Month arithmetic that is right only from a day no later than the 28th (a period start).
     add_months_early_sql: str | None = None
@@ -117,6 +120,16 @@ class Dialect:
         """The DATE ``amount`` days after ``date`` (before it when negative)."""
         assert self.add_days_sql is not None, f"{self.name} has no day arithmetic"
         return self._fill(self.add_days_sql, value=date, amount=amount)
+
+    def add_time(self, timestamp: exp.Expr, amount: exp.Expr, unit: str) -> exp.Expr:
+        """The timestamp ``amount`` hours, minutes or seconds after ``timestamp``."""
+        assert self.add_time_sql is not None, f"{self.name} has no time arithmetic"
+        assert unit in ("hour", "minute", "second"), unit
+        seconds = {"hour": 3600, "minute": 60, "second": 1}[unit]
+        template = self.add_time_sql.format(
+            unit=unit, UNIT=unit.upper(), Unit=unit.title(), seconds=seconds
+        )
+        return self._fill(template, value=timestamp, amount=amount)
 
     def add_months(self, date: exp.Expr, amount: exp.Expr, early: bool = False) -> exp.Expr:
         """The DATE ``amount`` calendar months after ``date``; a day past the end of the
@@ -257,6 +270,7 @@ _DUCKDB = Dialect(
     add_days_sql="CAST(CAST(__value__ AS DATE) + CAST(__amount__ AS INTEGER) AS DATE)",
     add_months_sql="CAST(__value__ + TO_MONTHS(CAST(__amount__ AS INTEGER)) AS DATE)",
     in_zone_sql="timezone(__zone__, __value__)",
+    add_time_sql="CAST(__value__ AS TIMESTAMP) + CAST(__amount__ AS INTEGER) * INTERVAL '1 {unit}'",
     name="duckdb",
     sqlglot_name="duckdb",
     transactional_ddl=True,
@@ -272,6 +286,7 @@ _POSTGRES = Dialect(
     add_days_sql="CAST(__value__ AS DATE) + CAST(__amount__ AS INTEGER)",
     add_months_sql="CAST(__value__ + CAST(__amount__ AS INTEGER) * INTERVAL '1 month' AS DATE)",
     in_zone_sql="__value__ AT TIME ZONE __zone__",
+    add_time_sql="CAST(__value__ AS TIMESTAMP) + CAST(__amount__ AS INTEGER) * INTERVAL '1 {unit}'",
     name="postgres",
     sqlglot_name="postgres",
     transactional_ddl=True,
@@ -290,6 +305,7 @@ _SNOWFLAKE = Dialect(
     add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
     add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
     in_zone_sql="CAST(CONVERT_TIMEZONE(__zone__, __value__) AS TIMESTAMP_NTZ)",
+    add_time_sql="DATEADD({UNIT}, __amount__, __value__)",
     name="snowflake",
     sqlglot_name="snowflake",
     time_trunc_sql={
@@ -310,6 +326,7 @@ _BIGQUERY = Dialect(
     add_days_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ DAY)",
     add_months_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ MONTH)",
     in_zone_sql="DATETIME(__value__, __zone__)",
+    add_time_sql="TIMESTAMP_ADD(__value__, INTERVAL __amount__ {UNIT})",
     name="bigquery",
     sqlglot_name="bigquery",
     time_trunc_sql={
@@ -335,6 +352,8 @@ _DATABRICKS = Dialect(
     add_days_sql="DATE_ADD(CAST(__value__ AS DATE), __amount__)",
     add_months_sql="ADD_MONTHS(CAST(__value__ AS DATE), __amount__)",
     in_zone_sql="CONVERT_TIMEZONE(__zone__, __value__)",
+    # sqlglot writes TIMESTAMPADD as a three-argument DATE_ADD, which Spark does not have.
+    add_time_sql="TIMESTAMP_SECONDS(UNIX_SECONDS(__value__) + __amount__ * {seconds})",
     name="databricks",
     sqlglot_name="databricks",
     time_trunc_sql=_date_trunc_family(unit_case="upper"),
@@ -351,6 +370,7 @@ _REDSHIFT = Dialect(
     add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
     add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
     in_zone_sql="__value__ AT TIME ZONE __zone__",
+    add_time_sql="DATEADD({UNIT}, __amount__, __value__)",
     name="redshift",
     sqlglot_name="redshift",
     time_trunc_sql=_date_trunc_family(),
@@ -368,6 +388,7 @@ _TRINO = Dialect(
     add_days_sql="DATE_ADD('day', __amount__, CAST(__value__ AS DATE))",
     add_months_sql="DATE_ADD('month', __amount__, CAST(__value__ AS DATE))",
     in_zone_sql="CAST(__value__ AT TIME ZONE __zone__ AS TIMESTAMP)",
+    add_time_sql="DATE_ADD('{unit}', __amount__, __value__)",
     name="trino",
     sqlglot_name="trino",
     time_trunc_sql=_date_trunc_family(),
@@ -384,6 +405,7 @@ _MYSQL = Dialect(
     add_months_sql="DATE_ADD(CAST(__value__ AS DATE), INTERVAL __amount__ MONTH)",
     in_zone_sql="CONVERT_TZ(__value__, @@session.time_zone, __zone__)",
     utc_zone="+00:00",
+    add_time_sql="DATE_ADD(__value__, INTERVAL __amount__ {UNIT})",
     name="mysql",
     sqlglot_name="mysql",
     time_trunc_sql={
@@ -420,6 +442,7 @@ _SQLITE = Dialect(
     add_months_early_sql="DATE(__value__, CAST(__amount__ AS TEXT) || ' months')",
     in_zone_sql="datetime(__value__)",
     named_zones=False,
+    add_time_sql="DATETIME(__value__, CAST(__amount__ AS TEXT) || ' {unit}s')",
     name="sqlite",
     sqlglot_name="sqlite",
     time_trunc_sql={
@@ -459,6 +482,7 @@ _CLICKHOUSE = Dialect(
     add_days_sql="addDays(toDate(__value__), __amount__)",
     add_months_sql="addMonths(toDate(__value__), __amount__)",
     in_zone_sql="toTimeZone(__value__, __zone__)",
+    add_time_sql="add{Unit}s(__value__, __amount__)",
     name="clickhouse",
     sqlglot_name="clickhouse",
     time_trunc_sql={
@@ -493,6 +517,7 @@ _TSQL = Dialect(
     add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
     add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
     in_zone_sql="CAST(__value__ AT TIME ZONE __zone__ AS DATETIME2)",
+    add_time_sql="DATEADD({UNIT}, __amount__, __value__)",
     name="tsql",
     sqlglot_name="tsql",
     time_trunc_sql={

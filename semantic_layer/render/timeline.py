@@ -119,14 +119,25 @@ def _earlier_period(step: OffsetStep, period: exp.Expr, dialect: Dialect) -> exp
     assert offset.window is not None
     # A period of a month or more starts on the 1st, where month arithmetic never clamps.
     early = grain.rank >= Grain.MONTH.rank
-    return dialect.time_trunc(shift(offset.window, period, -1, dialect, early), grain.value)
+    sub_day = grain.rank < Grain.DAY.rank
+    moved = shift(offset.window, period, -1, dialect, early, sub_day)
+    return dialect.time_trunc(moved, grain.value)
 
 
 def shift(
-    window: Window, day: exp.Expr, sign: int, dialect: Dialect, early: bool = False
+    window: Window,
+    day: exp.Expr,
+    sign: int,
+    dialect: Dialect,
+    early: bool = False,
+    sub_day: bool = False,
 ) -> exp.Expr:
     """``day`` moved by ``window`` (forwards for sign 1, backwards for -1), in calendar terms
-    for months, quarters and years."""
+    for months, quarters and years. A timestamp (``day`` cut to an hour) moves by hours, so
+    its time of day is kept."""
+    if window.grain is Grain.HOUR or (sub_day and window.grain in (Grain.DAY, Grain.WEEK)):
+        hours = window.count * {Grain.HOUR: 1, Grain.DAY: 24, Grain.WEEK: 168}[window.grain]
+        return dialect.add_time(day, exp.Literal.number(sign * hours), "hour")
     if window.grain in (Grain.DAY, Grain.WEEK):
         days = window.count * (7 if window.grain is Grain.WEEK else 1)
         return dialect.add_days(day, exp.Literal.number(sign * days))
@@ -140,18 +151,22 @@ def _days(axis: TimeAxis, day_column: str, source: str, dialect: Dialect) -> exp
     day = sqlnames.column(day_column)
     first = exp.select(exp.Min(this=day.copy())).from_(sqlnames.table(source)).subquery()
     last = exp.select(exp.Max(this=day.copy())).from_(sqlnames.table(source)).subquery()
+    # Hours need a sixth digit: 10**5 hours are only about 11 years.
+    hourly = axis.base_grain.rank < Grain.DAY.rank
+    places = _PLACES + 1 if hourly else _PLACES
     count: exp.Expr = exp.column("n", "d0")
-    for place in range(1, _PLACES):
+    for place in range(1, places):
         digit = exp.Mul(this=exp.Literal.number(10**place), expression=exp.column("n", f"d{place}"))
         count = exp.Add(this=count, expression=digit)
 
-    spine = exp.select(
-        exp.alias_(dialect.add_days(first, count), sqlnames.identifier(day_column))
-    ).from_(exp.alias_(sqlnames.table(DIGITS), "d0"))
-    for place in range(1, _PLACES):
+    step = dialect.add_time(first, count, "hour") if hourly else dialect.add_days(first, count)
+    spine = exp.select(exp.alias_(step, sqlnames.identifier(day_column))).from_(
+        exp.alias_(sqlnames.table(DIGITS), "d0")
+    )
+    for place in range(1, places):
         spine = spine.join(exp.alias_(sqlnames.table(DIGITS), f"d{place}"), join_type="cross")
 
-    if axis.base_grain is not Grain.DAY:
+    if axis.base_grain.rank > Grain.DAY.rank:
         # A coarser spine: the distinct periods of the days (every month between, say).
         period = dialect.time_trunc(day.copy(), axis.base_grain.value)
         spine = (
@@ -216,7 +231,7 @@ def _window_start(step: CumulativeStep, day: exp.Expr, dialect: Dialect) -> exp.
         return dialect.time_trunc(day, to_date.value)
     if window is None:
         return None
-    return shift(window, day, -1, dialect)
+    return shift(window, day, -1, dialect, sub_day=step.axis.base_grain.rank < Grain.DAY.rank)
 
 
 def _per_period(

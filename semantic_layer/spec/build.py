@@ -496,8 +496,8 @@ def _window(reader: Reader, key: str) -> Window | None:
         return None
     count, unit = int(match.group(1)), match.group(2).lower()
     grain = Grain.parse(unit) or Grain.parse(unit.removesuffix("s"))
-    if grain is not None and grain.rank < Grain.DAY.rank:
-        reader.error(key, f"{key} '{text}': windows shorter than a day are not supported yet")
+    if grain is not None and grain.rank < Grain.HOUR.rank:
+        reader.error(key, f"{key} '{text}': windows shorter than an hour are not supported yet")
         return None
     if grain is None:
         # A custom granularity, checked once every time spine is read.

@@ -336,3 +336,33 @@ def test_millisecond_truncation_cuts_the_rest(
     if isinstance(value, datetime.datetime):
         value = value.isoformat(sep=" ", timespec="milliseconds")
     assert value == expected
+
+
+# Worked by hand: 2024-02-28 22:30:00 plus 3 hours is 01:30 on 29 February (a leap day);
+# minus 90 minutes is 21:00; plus 45 seconds is 22:30:45.
+ADDED = [
+    ("hour", 3, "2024-02-29 01:30:00"),
+    ("minute", -90, "2024-02-28 21:00:00"),
+    ("second", 45, "2024-02-28 22:30:45"),
+]
+
+
+@pytest.mark.parametrize(("unit", "amount", "expected"), ADDED)
+def test_add_time_runs(engine: Engine, unit: str, amount: int, expected: str) -> None:
+    ts = exp.column("ts")
+    shifted = engine.dialect.add_time(ts, exp.column("n"), unit)
+
+    value = engine.one_value(
+        shifted, ts=engine.timestamp("2024-02-28 22:30:00"), n=exp.Literal.number(amount)
+    )
+
+    assert str(value)[:19] == expected
+
+
+@pytest.mark.parametrize("dialect", DIALECTS.values(), ids=list(DIALECTS))
+def test_add_time_parses_back(dialect: Dialect) -> None:
+    for unit in ("hour", "minute", "second"):
+        piece = dialect.add_time(exp.column("ts"), exp.column("n"), unit)
+        text = render_sql(exp.select(piece).from_("events"), dialect)
+
+        assert sqlglot.parse_one(text, read=dialect.sqlglot_name) is not None, text
