@@ -120,27 +120,38 @@ def run(  # type: ignore[no-untyped-def]
     progress: Callable[..., None] | None = None,
     select: list[str] | None = None,
     dry_run: bool = False,
+    lock_timeout: float | None = None,
 ):
-    """Compile, then deploy every changed view to the target.
+    """Compile, then deploy every changed view to the target and drop the views sl created
+    that are no longer defined.
 
-    ``select`` deploys only the views named and the SQL models they read; ``dry_run`` reports
-    what would happen and changes nothing.
+    ``select`` deploys only the views named and the SQL models they read, and drops nothing;
+    ``dry_run`` reports what would happen and changes nothing; ``lock_timeout`` is how many
+    seconds to wait for another deploy to the same target to finish.
     """
     from semantic_layer.warehouse.deploy import deploy, plan_deploy, select_views
+    from semantic_layer.warehouse.lock import DEFAULT_TIMEOUT
 
     views, _, context = compile_views(options, connect=True)
+    defined = None if select else views
     if select:
         views = select_views(views, select)
     schema = context.target.schema
     if dry_run:
         with context.engine(reading=True) as engine:
-            return plan_deploy(engine, views, context.dialect, schema)
+            return plan_deploy(engine, views, context.dialect, schema, defined)
+    wait = DEFAULT_TIMEOUT if lock_timeout is None else lock_timeout
     try:
         with context.engine() as engine:
-            return deploy(engine, views, context.dialect, schema, progress)
+            return deploy(engine, views, context.dialect, schema, progress, defined, wait)
     except WarehouseError as error:
         if context.dialect.transactional_ddl:
             raise WarehouseError(f"{error.message}; the deploy was rolled back") from None
+        if context.dialect.rename_relations_sql is not None:
+            raise WarehouseError(
+                f"{error.message}; the views were swapped all at once or not at all, so "
+                "each answers either as before this deploy or as defined now"
+            ) from None
         raise WarehouseError(
             f"{error.message}; views deployed before this statement stay replaced"
         ) from None

@@ -45,6 +45,8 @@ class CompiledView:
     metrics: tuple[str, ...] = ()
     description: str | None = None
     sources: tuple[exp.Table, ...] = ()
+    # COMMENT statements run after ``ddl``: the view's description and its columns'.
+    comments: tuple[str, ...] = ()
 
     @property
     def qualified_name(self) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -143,23 +144,57 @@ def seed(options: api.Options, years: int | None) -> None:
     help="Deploy only these views (separated by commas) and the SQL models they read.",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be deployed, and change nothing.")
-def run(options: api.Options, select: tuple[str, ...], dry_run: bool) -> None:
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait for another deploy to the same target to finish (60 by default).",
+)
+def run(
+    options: api.Options, select: tuple[str, ...], dry_run: bool, lock_timeout: float | None
+) -> None:
     """Deploy every SQL model and metric view.
 
-    Views whose compiled SQL did not change since the last deploy are left alone.
+    Views whose compiled SQL did not change since the last deploy are left alone; views sl
+    created that are no longer defined are dropped (not with --select).
     """
     prefix = "would be " if dry_run else ""
-
-    def report(result: Any) -> None:
-        click.echo(f"  {result.action:<9} {result.view.qualified_name}")
-
-    results = api.run(options, progress=report, select=_split(select), dry_run=dry_run)
-    if dry_run:
-        for result in results:
-            report(result)
-    counts = {a: sum(r.action == a for r in results) for a in ("created", "replaced", "unchanged")}
+    with _progress_bar() as advance:
+        results = api.run(
+            options,
+            progress=advance,
+            select=_split(select),
+            dry_run=dry_run,
+            lock_timeout=lock_timeout,
+        )
+    for result in results:
+        click.echo(f"  {prefix}{result.action:<9} {result.qualified_name}")
+    actions = ("created", "replaced", "unchanged", "dropped")
+    counts = {a: sum(r.action == a for r in results) for a in actions}
     summary = ", ".join(f"{n} {prefix}{action}" for action, n in counts.items())
     click.echo(summary + (" (dry run: nothing was changed)." if dry_run else "."))
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[Any, int], None] | None]:
+    """A bar on stderr while views are deployed, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bars: list[Any] = []
+
+    def advance(result: Any, total: int) -> None:
+        if not bars:
+            bar = click.progressbar(length=total, label="deploying", file=sys.stderr)
+            bars.append(bar.__enter__())
+        bars[0].label = f"deploying {result.qualified_name}"
+        bars[0].update(1)
+
+    try:
+        yield advance
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

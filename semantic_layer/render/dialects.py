@@ -46,6 +46,24 @@ class Dialect:
     supports_catalogs: bool = True  # database.schema.table; MySQL's database is its schema
     supports_create_or_replace_view: bool = True
     transactional_ddl: bool = False
+    # Deploys (warehouse/deploy.py). Without transactional DDL, one statement that renames
+    # many relations at once, all or none, lets new views be built aside and swapped in:
+    # "{pairs}" stands for "old TO new, ...".
+    rename_relations_sql: str | None = None
+    # A lock that keeps two deploys of a target apart: a query that takes it without waiting
+    # and returns true when it did, one that releases it (none: it ends with the
+    # transaction), and one that describes the session holding it. Parameters: :lock_name,
+    # :lock_key1 and :lock_key2 (two 31-bit integers derived from the name).
+    try_lock_sql: str | None = None
+    release_lock_sql: str | None = None
+    lock_holder_sql: str | None = None
+    # Views that read other relations, from the catalog: either rows of (view schema, view
+    # name, read schema, read name), or rows of (view schema, view name, definition) that
+    # are parsed for the relations they name.
+    view_reads_sql: str | None = None
+    view_definitions_sql: str | None = None
+    # COMMENT ON VIEW / COMMENT ON COLUMN for a view's description and its columns'.
+    supports_view_comments: bool = False
     add_days_sql: str | None = None
     # The timestamp __amount__ hours, minutes or seconds later; {unit}, {UNIT} and {Unit} spell
     # the unit, {seconds} is its length in seconds.
@@ -274,6 +292,11 @@ _DUCKDB = Dialect(
     name="duckdb",
     sqlglot_name="duckdb",
     transactional_ddl=True,
+    # duckdb_dependencies() does not record what a view reads; its text does.
+    view_definitions_sql=(
+        "SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal"
+    ),
+    supports_view_comments=True,
     time_trunc_sql=_date_trunc_family(),
     date_part_sql=_function_family(
         {**_ANSI_FIELDS, "week": "WEEK", "dow": "ISODOW", "doy": "DAYOFYEAR"}
@@ -290,6 +313,26 @@ _POSTGRES = Dialect(
     name="postgres",
     sqlglot_name="postgres",
     transactional_ddl=True,
+    # A view's rewrite rule depends on each relation it reads (postgresql.org/docs/current,
+    # "pg_depend" and "pg_rewrite").
+    view_reads_sql=(
+        "SELECT DISTINCT vn.nspname, v.relname, rn.nspname, r.relname FROM pg_depend d"
+        " JOIN pg_rewrite w ON w.oid = d.objid JOIN pg_class v ON v.oid = w.ev_class"
+        " JOIN pg_namespace vn ON vn.oid = v.relnamespace JOIN pg_class r ON r.oid = d.refobjid"
+        " JOIN pg_namespace rn ON rn.oid = r.relnamespace"
+        " WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass"
+        " AND v.oid <> r.oid AND vn.nspname NOT IN ('pg_catalog', 'information_schema')"
+    ),
+    # Ends with the deploy's transaction, so a killed deploy never leaves it held.
+    try_lock_sql="SELECT pg_try_advisory_xact_lock(:lock_key1, :lock_key2)",
+    lock_holder_sql=(
+        "SELECT 'process ' || a.pid || ' of ' || a.usename || ' from '"
+        " || coalesce(host(a.client_addr), 'a local socket') || ' since '"
+        " || date_trunc('second', a.xact_start) FROM pg_locks l"
+        " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
+        " AND l.classid = :lock_key1 AND l.objid = :lock_key2 AND l.objsubid = 2"
+    ),
+    supports_view_comments=True,
     time_trunc_sql=_date_trunc_family(),
     date_part_sql=_extract_family(
         {**_ANSI_FIELDS, "week": "WEEK", "dow": "ISODOW", "doy": "DOY"}, cast_to="INT"
@@ -408,6 +451,20 @@ _MYSQL = Dialect(
     add_time_sql="DATE_ADD(__value__, INTERVAL __amount__ {UNIT})",
     name="mysql",
     sqlglot_name="mysql",
+    # RENAME TABLE renames all its pairs or none (dev.mysql.com/doc/refman/8.0/en/
+    # rename-table.html); it renames views too.
+    rename_relations_sql="RENAME TABLE {pairs}",
+    # A named lock belongs to the session, so a killed deploy's lock goes with its connection.
+    try_lock_sql="SELECT GET_LOCK(:lock_name, 0)",
+    release_lock_sql="SELECT RELEASE_LOCK(:lock_name)",
+    lock_holder_sql=(
+        "SELECT CONCAT('connection ', p.ID, ' of ', p.USER, ' from ', p.HOST, ' for ', p.TIME,"
+        " ' s') FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(:lock_name)"
+    ),
+    view_definitions_sql=(
+        "SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS"
+        " WHERE TABLE_SCHEMA NOT IN ('mysql', 'sys', 'information_schema', 'performance_schema')"
+    ),
     time_trunc_sql={
         # DATETIME(3) would round to the nearest millisecond; this truncates, as elsewhere.
         "millisecond": f"DATE_SUB({_VALUE}, INTERVAL MICROSECOND({_VALUE}) % 1000 MICROSECOND)",
@@ -471,6 +528,7 @@ _SQLITE = Dialect(
     double_type="REAL",
     supports_schemas=False,
     supports_create_or_replace_view=False,
+    view_definitions_sql="SELECT NULL, name, sql FROM sqlite_master WHERE type = 'view'",
 )
 
 # toDayOfWeek is 1 for Monday by default; the truncations are wrapped in toDate because

@@ -1,4 +1,12 @@
-"""Compiled views into the warehouse: created in dependency order, skipped when unchanged."""
+"""Compiled views into the warehouse: planned, checked, then applied without losing a view.
+
+A deploy first decides, for every view, whether it is created, replaced, left unchanged or
+dropped (a view sl created that is no longer defined), and checks everything that could
+stop it before any statement changes anything. It then applies the changes in one
+transaction where the engine has transactional DDL, and elsewhere builds the new views
+aside and swaps them in with one rename (``swap.py``), so a deploy that fails or is killed
+leaves every previous view readable. One deploy at a time holds the target's lock.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +16,60 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlglot import exp
 
+from semantic_layer import sqlnames
 from semantic_layer.compiler import CompiledView
 from semantic_layer.errors import UserError
-from semantic_layer.render.dialects import Dialect
+from semantic_layer.render.dialects import Dialect, render_sql
 from semantic_layer.validate.issues import did_you_mean
+from semantic_layer.warehouse.dependents import readers_of, view_readers
+from semantic_layer.warehouse.lock import DEFAULT_TIMEOUT, file_lock, warehouse_lock
 from semantic_layer.warehouse.state import (
     STATE_TABLE,
     Key,
     ensure_schema,
     existing_relations,
+    forget,
     key,
     read_state,
     record,
+    recorded,
 )
 
 logger = logging.getLogger(__name__)
 
+ACTIONS = ("created", "replaced", "unchanged", "dropped")
+
 
 @dataclass(frozen=True)
 class DeployResult:
-    """What happened to one view: created, replaced or unchanged."""
+    """What happens to one view: created, replaced, unchanged or dropped.
 
-    view: CompiledView
+    ``view`` is the compiled view, absent for a dropped one (it is no longer defined).
+    """
+
     action: str
+    schema: str | None
+    name: str
+    view: CompiledView | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return self.view.qualified_name if self.view else f"{self.schema}.{self.name}".lstrip(".")
+
+
+Progress = Callable[[DeployResult, int], None]  # a view done, and how many there are
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The deploy decided: an action per view, what sl owns, and who reads what."""
+
+    results: list[DeployResult]
+    state_schema: str | None
+    deployed: dict[Key, tuple[str, str]]
+    readers: dict[Key, set[Key]]
 
 
 def deploy(
@@ -39,58 +77,74 @@ def deploy(
     views: list[CompiledView],
     dialect: Dialect,
     state_schema: str | None,
-    progress: Callable[[DeployResult], None] | None = None,
+    progress: Progress | None = None,
+    defined: list[CompiledView] | None = None,
+    lock_timeout: float = DEFAULT_TIMEOUT,
 ) -> list[DeployResult]:
-    """Create or replace every view whose statement changed since the last deploy.
+    """Create or replace every view whose statements changed since the last deploy, and
+    drop the views sl created that ``defined`` (every view of the project) no longer has.
 
-    The fingerprint of each deployed statement is kept in the table ``sl_state`` of
-    ``state_schema``. A relation of the same name (compared without case) that this tool did
-    not create is never replaced: the deploy stops before its first statement and names it,
-    as it does when a source table is missing. Where the engine has transactional DDL the
-    whole deploy is one transaction.
+    The fingerprint of each deployed view is kept in the table ``sl_state`` of
+    ``state_schema``. Nothing sl did not create is dropped or replaced: a relation in the
+    way, a user's view that reads a view to be replaced or dropped, or a missing source
+    table stops the deploy before its first statement, with a message naming them.
 
     Raises:
-        UserError: a name is taken by a relation this tool did not create, or a source
-            table is missing.
+        UserError: one of the checks above failed, or another deploy holds the lock for
+            ``lock_timeout`` seconds.
         sqlalchemy.exc.DBAPIError: the warehouse refused a statement.
     """
     schema = state_schema if dialect.supports_schemas else None
-    with engine.begin() as connection:
-        # Every check runs before the first statement that changes anything.
-        _require_sources(connection, views)
-        deployed = read_state(connection, schema)
-        _refuse_foreign(connection, views, deployed, dialect)
+    with file_lock(engine.url, lock_timeout), engine.connect() as connection:
+        if dialect.transactional_ddl:
+            with connection.begin():
+                return _deploy(connection, views, dialect, schema, progress, defined, lock_timeout)
+        # Each statement stands alone here; the state is committed as the warehouse changes.
+        results = _deploy(connection, views, dialect, schema, progress, defined, lock_timeout)
+        connection.commit()
+        return results
 
-        schemas = {view_schema for view in views if (view_schema := _schema(view, dialect))}
-        for name in sorted(schemas):
-            ensure_schema(connection, name)
-        return [
-            _deploy_one(connection, schema, view, deployed, dialect, progress) for view in views
-        ]
+
+def _deploy(  # type: ignore[no-untyped-def]
+    connection: sa.Connection, views, dialect: Dialect, schema, progress, defined, lock_timeout
+) -> list[DeployResult]:
+    from semantic_layer.warehouse.swap import apply_by_swap
+
+    with warehouse_lock(connection, dialect, schema, lock_timeout):
+        plan = _plan(connection, views, dialect, schema, defined)
+        if any(result.action != "unchanged" for result in plan.results):
+            for name in sorted({view.schema for view in views if _schema(view, dialect)}):
+                ensure_schema(connection, name)
+        if dialect.transactional_ddl or dialect.rename_relations_sql is None:
+            _apply_in_place(connection, plan, dialect, progress)
+        else:
+            apply_by_swap(connection, plan, dialect, progress)
+        if defined is not None:
+            drop_leftovers(connection, plan, dialect)
+        return plan.results
+
+
+def commit_unless_transactional(connection: sa.Connection, dialect: Dialect) -> None:
+    """Make the state match the warehouse at once, where DDL is not transactional."""
+    if not dialect.transactional_ddl:
+        connection.commit()
 
 
 def plan_deploy(
-    engine: sa.Engine, views: list[CompiledView], dialect: Dialect, state_schema: str | None
+    engine: sa.Engine,
+    views: list[CompiledView],
+    dialect: Dialect,
+    state_schema: str | None,
+    defined: list[CompiledView] | None = None,
 ) -> list[DeployResult]:
-    """What ``deploy`` would do to each view (create, replace or leave unchanged), reading
-    the warehouse and changing nothing.
+    """What ``deploy`` would do to each view, reading the warehouse and changing nothing.
 
     Raises:
         UserError: as ``deploy`` would, before its first statement.
     """
     schema = state_schema if dialect.supports_schemas else None
     with engine.connect() as connection:
-        _require_sources(connection, views)
-        deployed = read_state(connection, schema)
-        _refuse_foreign(connection, views, deployed, dialect)
-        results = []
-        for view in views:
-            view_schema = _schema(view, dialect)
-            exists = view.name.lower() in existing_relations(connection, view_schema)
-            same = deployed.get(key(view_schema, view.name)) == ("view", _fingerprint(view))
-            action = "unchanged" if same and exists else "replaced" if exists else "created"
-            results.append(DeployResult(view, action))
-        return results
+        return _plan(connection, views, dialect, schema, defined).results
 
 
 def select_views(views: list[CompiledView], names: list[str]) -> list[CompiledView]:
@@ -114,36 +168,138 @@ def select_views(views: list[CompiledView], names: list[str]) -> list[CompiledVi
     return [view for view in views if view.name in wanted]
 
 
-def _fingerprint(view: CompiledView) -> str:
-    return hashlib.sha256("\n".join(view.ddl).encode("utf-8")).hexdigest()
+def fingerprint(view: CompiledView) -> str:
+    """A digest of every statement that makes the view, so any change is seen."""
+    return hashlib.sha256("\n".join((*view.ddl, *view.comments)).encode("utf-8")).hexdigest()
+
+
+def drop_statement(schema: str | None, name: str, dialect: Dialect) -> str:
+    """DROP VIEW IF EXISTS for ``schema.name`` in the dialect."""
+    drop = exp.Drop(tables=[sqlnames.table(name, schema)], kind="VIEW", exists=True)
+    return render_sql(drop, dialect, pretty=False)
 
 
 def _schema(view: CompiledView, dialect: Dialect) -> str | None:
     return view.schema if dialect.supports_schemas else None
 
 
-def _deploy_one(
+def _plan(
     connection: sa.Connection,
-    state_schema: str | None,
-    view: CompiledView,
-    deployed: dict[Key, tuple[str, str]],
+    views: list[CompiledView],
     dialect: Dialect,
-    progress: Callable[[DeployResult], None] | None,
-) -> DeployResult:
-    schema = _schema(view, dialect)
-    fingerprint = _fingerprint(view)
-    exists = view.name.lower() in existing_relations(connection, schema)
-    if deployed.get(key(schema, view.name)) == ("view", fingerprint) and exists:
-        result = DeployResult(view, "unchanged")
-    else:
-        for statement in view.ddl:
-            logger.debug("executing %s", statement)
-            connection.exec_driver_sql(statement)
-        record(connection, state_schema, "view", schema, view.name, fingerprint)
-        result = DeployResult(view, "replaced" if exists else "created")
-    if progress is not None:
-        progress(result)
-    return result
+    state_schema: str | None,
+    defined: list[CompiledView] | None,
+) -> Plan:
+    """Decide every view's action and run every check, before any statement."""
+    _require_sources(connection, views)
+    deployed = read_state(connection, state_schema)
+    _refuse_foreign(connection, views, deployed, dialect)
+
+    results = []
+    for view in views:
+        schema = _schema(view, dialect)
+        exists = view.name.lower() in existing_relations(connection, schema)
+        same = deployed.get(key(schema, view.name)) == ("view", fingerprint(view))
+        action = "unchanged" if same and exists else "replaced" if exists else "created"
+        results.append(DeployResult(action, schema, view.name, view))
+    if defined is not None:
+        results += _stale(connection, deployed, {key(_schema(v, dialect), v.name) for v in defined})
+
+    readers = view_readers(connection, dialect)
+    _refuse_foreign_readers(results, deployed, readers)
+    return Plan(results, state_schema, deployed, readers)
+
+
+def _stale(
+    connection: sa.Connection, deployed: dict[Key, tuple[str, str]], defined: set[Key]
+) -> list[DeployResult]:
+    """Views sl created that are no longer defined and are still there, to be dropped."""
+    stale = []
+    for (schema, name), (kind, _) in sorted(deployed.items()):
+        if kind == "view" and (schema, name) not in defined:
+            spelled = existing_relations(connection, schema or None).get(name)
+            if spelled is not None:
+                stale.append(DeployResult("dropped", schema or None, spelled))
+    return stale
+
+
+def _refuse_foreign_readers(
+    results: list[DeployResult], deployed: dict[Key, tuple[str, str]], readers: dict[Key, set[Key]]
+) -> None:
+    """Stop when a view sl did not create reads a view this deploy replaces or drops."""
+    ours = {k for k, (kind, _) in deployed.items()} | {key(r.schema, r.name) for r in results}
+    blocked = []
+    for result in results:
+        if result.action not in ("replaced", "dropped"):
+            continue
+        target = key(result.schema, result.name)
+        for reader in sorted(readers_of(readers, target) - ours):
+            reader_name = ".".join(part for part in reader if part)
+            blocked.append(f"{reader_name} reads {result.qualified_name} (to be {result.action})")
+    if blocked:
+        raise UserError(
+            "views that sl did not create read views this deploy would change, so nothing was "
+            f"deployed: {'; '.join(blocked)}. Drop or rewrite those views first, or deploy the "
+            "changed views under another name (export alias or schema)"
+        )
+
+
+def _apply_in_place(
+    connection: sa.Connection, plan: Plan, dialect: Dialect, progress: Progress | None
+) -> None:
+    """Each statement in dependency order: atomic only where DDL is transactional."""
+    total = len(plan.results)
+    for result in plan.results:
+        view = result.view
+        if view is not None and result.action in ("created", "replaced"):
+            for statement in (*view.ddl, *view.comments):
+                logger.debug("executing %s", statement)
+                connection.exec_driver_sql(statement)
+            record(
+                connection, plan.state_schema, "view", result.schema, view.name, fingerprint(view)
+            )
+            commit_unless_transactional(connection, dialect)
+        if progress is not None and result.action != "dropped":
+            progress(result, total)
+
+    for result in drop_order([r for r in plan.results if r.action == "dropped"], plan.readers):
+        connection.exec_driver_sql(drop_statement(result.schema, result.name, dialect))
+        forget(connection, plan.state_schema, result.schema, result.name)
+        commit_unless_transactional(connection, dialect)
+        if progress is not None:
+            progress(result, total)
+
+
+def drop_order(dropped: list[DeployResult], readers: dict[Key, set[Key]]) -> list[DeployResult]:
+    """Views to drop, each after the views that read it (PostgreSQL refuses otherwise)."""
+    remaining = {key(r.schema, r.name): r for r in dropped}
+    ordered = []
+    while remaining:
+        free = [k for k in remaining if not (readers_of(readers, k) & remaining.keys())]
+        for k in sorted(free or remaining):  # a cycle cannot happen; never loop forever
+            ordered.append(remaining.pop(k))
+    return ordered
+
+
+def drop_leftovers(connection: sa.Connection, plan: Plan, dialect: Dialect) -> None:
+    """Drop the temporary views an interrupted deploy left, unless a lasting view reads one
+    (a view swapped in just before the deploy died, until the next deploy replaces it)."""
+    temporaries = {
+        key(schema, name): (schema, name)
+        for schema, name in recorded(connection, plan.state_schema, "temp")
+    }
+    if not temporaries:
+        return
+    readers = view_readers(connection, dialect)
+    leftovers = []
+    for k, (schema, name) in temporaries.items():
+        if not readers_of(readers, k) - temporaries.keys():
+            spelled = existing_relations(connection, schema).get(name.lower())
+            leftovers.append(DeployResult("dropped", schema, spelled or name))
+    for result in drop_order(leftovers, readers):
+        connection.exec_driver_sql(drop_statement(result.schema, result.name, dialect))
+        forget(connection, plan.state_schema, result.schema, result.name)
+        commit_unless_transactional(connection, dialect)
 
 
 def _refuse_foreign(connection, views, deployed, dialect) -> None:  # type: ignore[no-untyped-def]

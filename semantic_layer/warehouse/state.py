@@ -135,3 +135,33 @@ def record(
             updated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
     )
+
+
+def forget(
+    connection: sa.Connection, schema: str | None, relation_schema: str | None, name: str
+) -> None:
+    """Remove a relation's record from ``schema``'s state, once it is dropped."""
+    real = actual_schema(connection, schema) if schema is not None else None
+    if schema is not None and real is None:
+        return
+    state = state_table(real)
+    same = (
+        state.c.relation_schema == relation_schema
+        if relation_schema
+        else state.c.relation_schema.is_(None)
+    )
+    connection.execute(sa.delete(state).where(same, state.c.relation_name == name))
+
+
+def recorded(
+    connection: sa.Connection, schema: str | None, kind: str
+) -> list[tuple[str | None, str]]:
+    """(schema, name) of every relation of ``kind`` in ``schema``'s state, as recorded."""
+    real = actual_schema(connection, schema) if schema is not None else None
+    if schema is not None and real is None:
+        return []
+    if STATE_TABLE not in existing_relations(connection, real):
+        return []
+    state = state_table(real)
+    query = sa.select(state.c.relation_schema, state.c.relation_name).where(state.c.kind == kind)
+    return [(row[0], row[1]) for row in connection.execute(query)]
