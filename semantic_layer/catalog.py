@@ -51,6 +51,7 @@ def _view(view: CompiledView, manifest: SemanticManifest) -> dict[str, Any]:
         entry["description"] = view.description
         entry["grain"] = list(view.grain)
         entry["columns"] = [*view.grain, *view.metrics]
+        entry["column_descriptions"] = dict(view.column_descriptions)
         entry["metrics"] = [_metric(manifest.metrics[name]) for name in view.metrics]
     return entry
 

@@ -21,6 +21,7 @@ from semantic_layer.plan.nodes import QueryPlan
 from semantic_layer.plan.resolve import TimeReadingError
 from semantic_layer.profiles import Target
 from semantic_layer.project import WEEKDAYS
+from semantic_layer.render.comments import column_descriptions, comment_statements
 from semantic_layer.render.dialects import Dialect, render_sql
 from semantic_layer.render.sql import render_plan
 from semantic_layer.spec.objects import Grain, Relation, SavedQuery
@@ -45,7 +46,8 @@ class CompiledView:
     metrics: tuple[str, ...] = ()
     description: str | None = None
     sources: tuple[exp.Table, ...] = ()
-    # COMMENT statements run after ``ddl``: the view's description and its columns'.
+    # Descriptions of columns, by name, and the COMMENT statements run after ``ddl``.
+    column_descriptions: tuple[tuple[str, str], ...] = ()
     comments: tuple[str, ...] = ()
 
     @property
@@ -186,6 +188,8 @@ class Compiler:
         select = render_plan(plan, self.dialect, self.relation_table)
         depends = tuple(r.name for r in plan.relations if r.kind == "ref")
         sources = tuple(self.relation_table(r) for r in plan.relations if r.kind == "source")
+        metric_names = tuple(m.name for m in plan.metrics)
+        columns = column_descriptions(self.project.manifest, plan.grain, metric_names)
         views = []
         for export in query.exports:
             header = [
@@ -204,9 +208,10 @@ class Compiler:
                     depends_on=depends,
                     defined_at=export.location,
                     grain=plan.grain,
-                    metrics=tuple(m.name for m in plan.metrics),
+                    metrics=metric_names,
                     description=query.description,
                     sources=sources,
+                    column_descriptions=tuple(columns.items()),
                 )
             )
         return views
@@ -229,13 +234,25 @@ class Compiler:
             create.set("replace", False)
             drop = exp.Drop(tables=[table.copy()], kind="VIEW", exists=True)
             ddl = [render_sql(drop, self.dialect), render_sql(create, self.dialect)]
-        for text in ddl:
+        described = dict(details.get("column_descriptions", ()))
+        comments = comment_statements(table, details.get("description"), described, self.dialect)
+        for text in (*ddl, *comments):
             _require_one_statement(text, self.dialect, name)
         lines = [f"-- {_one_line(line)}" for line in header]
         lines.append(f"-- compiled for {self.dialect.name}; edit the definitions, not this file")
-        statement = "\n".join(lines) + "\n" + "".join(f"{text};\n" for text in ddl)
+        statement = "\n".join(lines) + "\n" + "".join(f"{text};\n" for text in (*ddl, *comments))
         database = self.catalog() if schema else None
-        return CompiledView(name, schema, database, kind, select, statement, tuple(ddl), **details)
+        return CompiledView(
+            name,
+            schema,
+            database,
+            kind,
+            select,
+            statement,
+            tuple(ddl),
+            comments=comments,
+            **details,
+        )
 
 
 def compile_project(project: Project, target: Target, dialect: Dialect) -> list[CompiledView]:

@@ -41,6 +41,9 @@ saved_queries:
 """
 
 
+IS_BIG = "Whether twice the amount is over 15."
+
+
 @dataclass
 class Deployment:
     """A copy of the tiny shop with a profile for one engine, and a reader of its views."""
@@ -80,7 +83,8 @@ class Deployment:
             orders.read_text().replace(
                 "      - name: is_food\n        type: categorical\n",
                 "      - name: is_food\n        type: categorical\n"
-                "      - name: is_big\n        type: categorical\n        expr: doubled > 15\n",
+                "      - name: is_big\n        type: categorical\n        expr: doubled > 15\n"
+                f"        description: {IS_BIG}\n",
                 1,
             )
         )

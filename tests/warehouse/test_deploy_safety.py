@@ -21,7 +21,13 @@ import sqlalchemy as sa
 from semantic_layer import api
 from semantic_layer.errors import UserError
 from tests.helpers import run_sl
-from tests.warehouse.deploy_cases import CHANGED_VIEWS, FIRST_VIEWS, Deployment, tiny_shop_on
+from tests.warehouse.deploy_cases import (
+    CHANGED_VIEWS,
+    FIRST_VIEWS,
+    IS_BIG,
+    Deployment,
+    tiny_shop_on,
+)
 
 ENGINES = ["duckdb", "postgres", "mariadb"]
 DDL = ("CREATE", "DROP", "RENAME", "ALTER", "COMMENT")
@@ -227,3 +233,30 @@ def _held_lock(engine_name: str, shop: Deployment, holder: list[str]) -> Iterato
             session = "pg_backend_pid()" if engine_name == "postgres" else "connection_id()"
             holder.append(f" {connection.exec_driver_sql(f'select {session}').scalar()} of ")
             yield
+
+
+COMMENTS = {
+    "duckdb": (
+        "select comment from duckdb_views() where view_name = 'shop_big_orders'",
+        "select comment from duckdb_columns() where table_name = 'shop_big_orders' "
+        "and column_name = 'order_id__is_big'",
+    ),
+    "postgres": (
+        "select obj_description('analytics.shop_big_orders'::regclass)",
+        "select col_description('analytics.shop_big_orders'::regclass, 1)",
+    ),
+}
+
+
+@pytest.mark.parametrize("engine_name", sorted(COMMENTS))
+def test_descriptions_become_view_and_column_comments(
+    engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    shop = _shop(engine_name, tmp_path, request)
+    shop.change()
+    api.run(shop.options)
+
+    view_sql, column_sql = COMMENTS[engine_name]
+    with shop.engine.connect() as connection:
+        assert connection.exec_driver_sql(view_sql).scalar() == "Revenue of big and small orders."
+        assert connection.exec_driver_sql(column_sql).scalar() == IS_BIG

@@ -43,3 +43,9 @@ SELECT
     customers_with_orders
   ) AS DOUBLE), 0) AS revenue_per_customer
 FROM orders__agg;
+COMMENT ON COLUMN main.kpis_by_customer_type_monthly.customer__customer_type IS '''new'' for one order so far, ''returning'' for more.';
+COMMENT ON COLUMN main.kpis_by_customer_type_monthly.revenue IS 'What customers paid, tax included.';
+COMMENT ON COLUMN main.kpis_by_customer_type_monthly.orders IS 'The number of orders placed.';
+COMMENT ON COLUMN main.kpis_by_customer_type_monthly.active_customers IS 'Distinct customers who placed at least one order in the period.';
+COMMENT ON COLUMN main.kpis_by_customer_type_monthly.average_order_value IS 'Revenue per order, as the ratio of the sums.';
+COMMENT ON COLUMN main.kpis_by_customer_type_monthly.revenue_per_customer IS 'Revenue per active customer';

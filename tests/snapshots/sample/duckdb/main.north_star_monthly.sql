@@ -170,3 +170,12 @@ SELECT
   new_customers__2 AS new_customers,
   CAST(product_revenue__filtered AS DOUBLE) / NULLIF(CAST(product_revenue AS DOUBLE), 0) AS food_share
 FROM combined;
+COMMENT ON VIEW main.north_star_monthly IS 'Monthly repeat customers and the input metrics that drive them.';
+COMMENT ON COLUMN main.north_star_monthly.repeat_customers IS 'The North Star: distinct customers who placed an order in the period that was not their first order ever.';
+COMMENT ON COLUMN main.north_star_monthly.active_customers IS 'Distinct customers who placed at least one order in the period.';
+COMMENT ON COLUMN main.north_star_monthly.repeat_rate IS 'The share of active customers who were repeat customers.';
+COMMENT ON COLUMN main.north_star_monthly.orders IS 'The number of orders placed.';
+COMMENT ON COLUMN main.north_star_monthly.revenue IS 'What customers paid, tax included.';
+COMMENT ON COLUMN main.north_star_monthly.average_order_value IS 'Revenue per order, as the ratio of the sums.';
+COMMENT ON COLUMN main.north_star_monthly.new_customers IS 'New customers';
+COMMENT ON COLUMN main.north_star_monthly.food_share IS 'The share of product revenue that came from food (jaffles).';

@@ -125,3 +125,9 @@ SELECT
     tax_paid
   ) AS gross_profit
 FROM combined;
+COMMENT ON COLUMN main.kpis_by_location_monthly.revenue IS 'What customers paid, tax included.';
+COMMENT ON COLUMN main.kpis_by_location_monthly.orders IS 'The number of orders placed.';
+COMMENT ON COLUMN main.kpis_by_location_monthly.active_customers IS 'Distinct customers who placed at least one order in the period.';
+COMMENT ON COLUMN main.kpis_by_location_monthly.repeat_customers IS 'The North Star: distinct customers who placed an order in the period that was not their first order ever.';
+COMMENT ON COLUMN main.kpis_by_location_monthly.average_order_value IS 'Revenue per order, as the ratio of the sums.';
+COMMENT ON COLUMN main.kpis_by_location_monthly.gross_profit IS 'Revenue less the cost of supplies and the tax collected.';

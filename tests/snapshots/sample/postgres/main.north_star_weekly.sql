@@ -193,3 +193,11 @@ SELECT
   CAST(order_total AS DOUBLE PRECISION) / NULLIF(CAST(order_count AS DOUBLE PRECISION), 0) AS average_order_value,
   customers_with_orders__active_customers_28_days AS active_customers_28_days
 FROM combined;
+COMMENT ON VIEW main.north_star_weekly IS 'The North Star and its inputs by ISO week (weeks start on Monday).';
+COMMENT ON COLUMN main.north_star_weekly.repeat_customers IS 'The North Star: distinct customers who placed an order in the period that was not their first order ever.';
+COMMENT ON COLUMN main.north_star_weekly.active_customers IS 'Distinct customers who placed at least one order in the period.';
+COMMENT ON COLUMN main.north_star_weekly.repeat_rate IS 'The share of active customers who were repeat customers.';
+COMMENT ON COLUMN main.north_star_weekly.orders IS 'The number of orders placed.';
+COMMENT ON COLUMN main.north_star_weekly.revenue IS 'What customers paid, tax included.';
+COMMENT ON COLUMN main.north_star_weekly.average_order_value IS 'Revenue per order, as the ratio of the sums.';
+COMMENT ON COLUMN main.north_star_weekly.active_customers_28_days IS 'Distinct customers who ordered in the 28 days up to and including each day; at week or month grain, the value on the period''s last day.';
