@@ -252,9 +252,16 @@ def _apply_in_place(
     for result in plan.results:
         view = result.view
         if view is not None and result.action in ("created", "replaced"):
-            for statement in (*view.ddl, *view.comments):
-                logger.debug("executing %s", statement)
-                connection.exec_driver_sql(statement)
+            if result.action == "replaced" and dialect.replace_view_keeps_columns:
+                try:
+                    with connection.begin_nested():
+                        _execute(connection, view.ddl)
+                except sa.exc.DBAPIError:
+                    logger.info("recreating %s and the views that read it", view.name)
+                    _recreate(connection, plan, result, dialect)
+            else:
+                _execute(connection, view.ddl)
+            _execute(connection, view.comments)
             record(
                 connection, plan.state_schema, "view", result.schema, view.name, fingerprint(view)
             )
@@ -268,6 +275,46 @@ def _apply_in_place(
         commit_unless_transactional(connection, dialect)
         if progress is not None:
             progress(result, total)
+
+
+def _execute(connection: sa.Connection, statements: tuple[str, ...]) -> None:
+    for statement in statements:
+        logger.debug("executing %s", statement)
+        connection.exec_driver_sql(statement)
+
+
+def _recreate(
+    connection: sa.Connection, plan: Plan, result: DeployResult, dialect: Dialect
+) -> None:
+    """Drop a view and every view that reads it, then create them again, in the deploy's
+    transaction: the way to change the columns of a view where CREATE OR REPLACE cannot.
+
+    Raises:
+        UserError: a view that reads it (at any remove) is not part of this deploy.
+    """
+    deployed = {key(r.schema, r.name): r for r in plan.results if r.view is not None}
+    changed = key(result.schema, result.name)
+    affected, pending = {changed}, [changed]
+    while pending:
+        for reader in readers_of(plan.readers, pending.pop()) - affected:
+            if reader not in deployed:
+                raise UserError(
+                    f"the columns of view {result.qualified_name} change, which this engine "
+                    "allows only by dropping it and the views that read it; "
+                    f"{'.'.join(p for p in reader if p)} reads it and is not part of this "
+                    "deploy, so nothing was deployed. Deploy without --select, or drop that "
+                    "view first"
+                )
+            affected.add(reader)
+            pending.append(reader)
+
+    for dropped in drop_order([deployed[k] for k in affected], plan.readers):
+        connection.exec_driver_sql(drop_statement(dropped.schema, dropped.name, dialect))
+    for again in plan.results:  # dependency order
+        if key(again.schema, again.name) in affected and again.view is not None:
+            _execute(connection, again.view.ddl)
+            if again is not result:
+                _execute(connection, again.view.comments)
 
 
 def drop_order(dropped: list[DeployResult], readers: dict[Key, set[Key]]) -> list[DeployResult]:

@@ -260,3 +260,56 @@ def test_descriptions_become_view_and_column_comments(
     with shop.engine.connect() as connection:
         assert connection.exec_driver_sql(view_sql).scalar() == "Revenue of big and small orders."
         assert connection.exec_driver_sql(column_sql).scalar() == IS_BIG
+
+
+def _reshape(shop: Deployment) -> None:
+    """Columns that CREATE OR REPLACE VIEW cannot change on PostgreSQL: one moved in a SQL
+    model that other views read, one removed from a metric view."""
+    models = shop.options.project_dir / "models"
+    stg = models / "staging" / "stg_orders.sql"
+    stg.write_text(
+        stg.read_text().replace(
+            "    customer_id,\n", "    amount * 2 as doubled,\n    customer_id,\n"
+        )
+    )
+    queries = models / "semantic" / "saved_queries.yml"
+    queries.write_text(queries.read_text().replace("        - orders\n", ""))
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_columns_can_be_removed_and_moved(
+    engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    shop = _shop(engine_name, tmp_path, request)
+    before = shop.snapshot(FIRST_VIEWS)
+    _reshape(shop)
+
+    actions = {r.name: r.action for r in api.run(shop.options)}
+
+    assert actions["stg_orders"] == actions["shop_monthly_by_region"] == "replaced"
+    assert actions["order_items"] == "unchanged"
+    assert shop.rows("order_items") == before["order_items"]
+    columns, rows = shop.rows("shop_monthly_by_region")
+    old_columns, old_rows = before["shop_monthly_by_region"]
+    assert columns == [c for c in old_columns if c != "orders"]
+    kept = [old_columns.index(c) for c in columns]
+    assert rows == sorted((tuple(row[i] for i in kept) for row in old_rows), key=repr)
+    assert shop.rows("stg_orders")[0][:3] == ["order_id", "doubled", "customer_id"]
+
+
+def test_a_users_view_two_views_away_stops_a_recreate(
+    tmp_path: Path, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop = _shop("postgres", tmp_path, request)
+    with shop.engine.begin() as connection:  # reads order_items, which reads stg_orders
+        connection.exec_driver_sql(
+            "create view analytics.my_items as select count(*) as n from analytics.order_items"
+        )
+    before = shop.snapshot([*FIRST_VIEWS, "my_items"])
+    _reshape(shop)
+
+    code, output = run_sl(shop.options, capsys, "run")
+
+    assert code == 1
+    assert "analytics.my_items reads it" in output and "stg_orders" in output
+    assert shop.snapshot([*FIRST_VIEWS, "my_items"]) == before
