@@ -3,13 +3,17 @@ run with nothing changed sends no DDL."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import duckdb
 import pytest
 import sqlalchemy as sa
 
 from semantic_layer import api
+from semantic_layer.cli.main import main
 from semantic_layer.errors import UserError
-from tests.helpers import tiny_shop
+from tests.helpers import run_sl, tiny_shop
 
 
 def _views(database) -> set[str]:  # type: ignore[no-untyped-def]
@@ -75,3 +79,45 @@ def test_a_second_run_with_no_change_sends_no_ddl(tmp_path, monkeypatch) -> None
     assert {r.action for r in results} == {"unchanged"}
     ddl = [s for s in sent if s.lstrip().upper().startswith(("CREATE", "DROP", "ALTER"))]
     assert ddl == []
+
+
+def _drop_saved_query(options: api.Options) -> None:
+    queries = options.project_dir / "models" / "semantic" / "saved_queries.yml"
+    queries.write_text("saved_queries: []\n")
+
+
+def test_a_view_no_longer_defined_is_dropped_but_not_by_a_selection(tmp_path: Path) -> None:
+    options = tiny_shop(tmp_path)
+    api.seed(options)
+    api.run(options)
+    _drop_saved_query(options)
+
+    assert "shop_monthly_by_region" in _views(tmp_path / "w.duckdb")
+    selected = api.run(options, select=["stg_orders"])
+    assert {r.action for r in selected} == {"unchanged"}
+    assert "shop_monthly_by_region" in _views(tmp_path / "w.duckdb")
+    planned = {r.name: r.action for r in api.run(options, dry_run=True)}
+    assert planned["shop_monthly_by_region"] == "dropped"
+    assert "shop_monthly_by_region" in _views(tmp_path / "w.duckdb")
+
+    api.run(options)
+    assert "shop_monthly_by_region" not in _views(tmp_path / "w.duckdb")
+
+
+def test_the_progress_bar_goes_to_a_terminal_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = tiny_shop(tmp_path)
+    api.seed(options)
+    code, output = run_sl(options, capsys, "run")
+    assert code == 0 and "deploying" not in output
+    assert "0 dropped." in output
+
+    _drop_saved_query(options)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code = main(["run", "--project-dir", str(options.project_dir),
+                 "--profiles-dir", str(options.profiles_dir)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "deploying" in captured.err and "deploying" not in captured.out
+    assert "  dropped   main.shop_monthly_by_region" in captured.out
