@@ -18,6 +18,7 @@ import pytest
 
 from semantic_layer import api
 from semantic_layer.errors import UserError
+from semantic_layer.validate.issues import ProjectInvalid
 from tests.helpers import tiny_shop
 
 OFFSETS = """
@@ -59,6 +60,18 @@ metrics:
         - name: average_order_value
           alias: previous
           offset_window: 1 month
+  - name: revenue_3_days_before
+    type: derived
+    type_params:
+      expr: 2 * revenue
+      metrics:
+        - {name: revenue, offset_window: 3 days}
+  - name: revenue_5_days_before
+    type: derived
+    type_params:
+      expr: earlier
+      metrics:
+        - {name: revenue_3_days_before, offset_window: 2 days, alias: earlier}
 """
 
 
@@ -168,3 +181,31 @@ def test_month_offsets_at_month_grain_run_on_sqlite(tmp_path) -> None:  # type: 
     api.run(options)
     rows = _rows(options, ["revenue", "revenue_growth"], "month")
     assert rows == (("2024-02-01", 15, None), ("2024-03-01", 22, 7))  # SQLite keeps dates as text
+
+
+def test_offsets_read_with_an_offset_add_up(shop: api.Options) -> None:
+    # 3 days, then 2 days: each day reads twice the revenue of 5 days before it, from the
+    # first to the last day with orders (12 Feb to 13 Mar).
+    assert _rows(shop, ["revenue_5_days_before"], "day") == (
+        (date(2024, 2, 17), 20),  # 12 Feb: 10
+        (date(2024, 2, 20), 10),  # 15 Feb: 5
+        (date(2024, 3, 10), 14),  # 5 Mar: 7
+    )
+
+
+def test_offsets_of_days_and_months_do_not_add_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    options = tiny_shop(
+        tmp_path,
+        OFFSETS
+        + """\
+  - name: revenue_growth_a_week_later
+    type: derived
+    type_params:
+      expr: growth
+      metrics:
+        - {name: revenue_growth, offset_window: 1 week, alias: growth}
+""",
+    )
+
+    with pytest.raises(ProjectInvalid, match="offsets nest only as windows in hours, days and"):
+        api.compile_views(options)

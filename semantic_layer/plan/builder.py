@@ -261,10 +261,15 @@ class _Planner:
                     f"input metrics{did_you_mean(column.name, references)}",
                     metric.location,
                 )
+            combined = item.offset or offset
             if offset is not None and item.offset is not None:
+                combined = _nested_offset(item.offset, offset)
+            if offset is not None and item.offset is not None and combined is None:
                 raise UserError(
-                    f"metric '{metric.name}': its input '{item.reference}' has an offset and is "
-                    f"itself read with an offset ({offset}); offsets do not nest",
+                    f"metric '{metric.name}': its input '{item.reference}' has an offset "
+                    f"({item.offset}) and is itself read with an offset ({offset}); offsets "
+                    "nest only as windows in hours, days and weeks, or in months, quarters and "
+                    "years",
                     item.location,
                 )
             node = self.metric_node(
@@ -272,7 +277,7 @@ class _Planner:
                 filters + self.parsed(item.filters),
                 stack,
                 item.location,
-                item.offset or offset,
+                combined,
             )
             inputs.append((column.name, node))
         if not inputs:
@@ -793,6 +798,26 @@ def _values_plan(planner: _Planner, query: QuerySpec, prefix: str) -> QueryPlan:
         order_by = [order_column(text, node.grain, query) for text in query.order_by]
         return QueryPlan((node,), node.grain, (), tuple(order_by), query.limit, prefix=prefix)
     raise errors[0]
+
+
+_IN_HOURS = {Grain.HOUR: 1, Grain.DAY: 24, Grain.WEEK: 168}
+_IN_MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}
+
+
+def _nested_offset(inner: Offset, outer: Offset) -> Offset | None:
+    """An offset read with an offset: the two windows added up (5 days, then 2 days, is 7
+    days), when both count fixed lengths of time or both count calendar months; None when
+    they cannot be added."""
+    first, second = inner.window, outer.window
+    if first is None or second is None or first.custom or second.custom:
+        return None
+    for table, unit in ((_IN_HOURS, Grain.HOUR), (_IN_MONTHS, Grain.MONTH)):
+        if first.grain in table and second.grain in table:
+            total = first.count * table[first.grain] + second.count * table[second.grain]
+            if unit is Grain.HOUR and Grain.HOUR not in (first.grain, second.grain):
+                return Offset(Window(total // 24, Grain.DAY))
+            return Offset(Window(total, unit))
+    return None
 
 
 def _rank(grain: Grain) -> int:
