@@ -39,7 +39,7 @@ def render_plan(plan: QueryPlan, dialect: Dialect, relation_table: RelationNamer
     """The SELECT that computes ``plan``; ``relation_table`` names each model's relation."""
     ctes, select = plan_parts(plan, dialect, relation_table)
     for name, query in ctes:
-        select = select.with_(sqlnames.identifier(name), as_=query)
+        select = select.with_(sqlnames.identifier(name), as_=query, copy=False)
     if plan.order_by:
         select = select.order_by(
             *(
