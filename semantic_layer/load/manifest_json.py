@@ -65,7 +65,7 @@ def load_semantic_manifest(text: str, path: str, issues: Issues) -> YamlMap:
 
 def _parse(text: str, path: str) -> Any:
     """JSON is YAML, so the YAML reader gives positions."""
-    return parse_yaml(text, path, fast=True)
+    return parse_yaml(text, path)
 
 
 def _mappings(data: YamlMap, key: str) -> list[YamlMap]:

@@ -37,8 +37,8 @@ class YamlList(list):  # type: ignore[type-arg]
 
 
 def _make_loader(path: str, fast: bool = False) -> type[yaml.SafeLoader]:
-    # libyaml reads the same nodes about three times faster, which counts for machine-written
-    # files of several megabytes (dbt's semantic_manifest.json).
+    # libyaml reads the same nodes several times faster, which counts for projects of
+    # thousands of metrics and for dbt's semantic_manifest.json of several megabytes.
     base = yaml.CSafeLoader if fast and yaml.__with_libyaml__ else yaml.SafeLoader
 
     class PositionLoader(base):  # type: ignore[valid-type, misc]
@@ -73,16 +73,23 @@ def _make_loader(path: str, fast: bool = False) -> type[yaml.SafeLoader]:
     return PositionLoader
 
 
-def parse_yaml(text: str, path: str, fast: bool = False) -> Any:
-    """Parse ``text`` (read from ``path``) into values with positions; ``fast`` uses libyaml
-    where it is installed.
+def parse_yaml(text: str, path: str) -> Any:
+    """Parse ``text`` (read from ``path``) into values with positions.
+
+    libyaml reads the text where it is installed; text it refuses is read again by PyYAML's
+    own reader, whose messages (and leniency) are the ones users have always seen.
 
     Raises:
         UserError: the text is not valid YAML; the message carries the line.
     """
+    if yaml.__with_libyaml__:
+        try:
+            return yaml.load(text, Loader=_make_loader(path, fast=True))  # noqa: S506
+        except yaml.YAMLError:
+            pass
     try:
         # A SafeLoader subclass: nothing but plain values is ever constructed.
-        return yaml.load(text, Loader=_make_loader(path, fast))  # noqa: S506
+        return yaml.load(text, Loader=_make_loader(path))  # noqa: S506
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
