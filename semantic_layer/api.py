@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,6 +196,23 @@ def plan_query(
 ) -> tuple[str, Context]:
     """The SQL of an ad-hoc query, for the target's dialect (or ``dialect``)."""
     context = open_context(options, dialect, connect)
+    return query_sql(context, metrics, group_by, where, order_by, limit), context
+
+
+def query_sql(
+    context: Context,
+    metrics: Sequence[str],
+    group_by: Sequence[str],
+    where: Sequence[str] = (),
+    order_by: Sequence[str] = (),
+    limit: int | None = None,
+) -> str:
+    """The SQL of an ad-hoc query in a project already loaded, so that many queries can be
+    planned without reading the files again.
+
+    >>> context = open_context(Options(Path("benchmarks/tpch")), connect=False)  # doctest: +SKIP
+    >>> sql = query_sql(context, ["revenue"], ["metric_time__month"])  # doctest: +SKIP
+    """
     origin = Location("<command line>")
     items = tuple(
         GroupByItem(text, tuple(parse_element_name(text, origin)), origin) for text in group_by
@@ -219,7 +236,7 @@ def plan_query(
             plan.limit,
         )
     select = render_plan(plan, compiler.dialect, compiler.relation_table)
-    return render_sql(select, context.dialect), context
+    return render_sql(select, context.dialect)
 
 
 def query(options: Options, **kwargs):  # type: ignore[no-untyped-def]
