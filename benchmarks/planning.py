@@ -33,9 +33,9 @@ QUERIES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("cumulative", "cumulative", ("revenue_7_days",), ("metric_time__day",)),
     ("two_models", "metrics of two models", ("revenue", "order_total", "orders"),
      ("metric_time__month",)),
-    ("three_metrics_join", "metrics of two models, two joins",
+    ("three_metrics_join", "three metrics of two models, one join",
      ("revenue", "order_total", "customers_ordering"),
-     ("metric_time__month", "order__customer__market_segment")),
+     ("metric_time__month", "order__order_priority")),
 )  # fmt: skip
 
 
