@@ -68,6 +68,18 @@ metrics:
       measure: revenue
       cumulative_type_params:
         window: 1 month
+  - name: largest_7_days
+    type: cumulative
+    type_params:
+      measure: largest_amount
+      cumulative_type_params:
+        window: 7 days
+  - name: smallest_7_days
+    type: cumulative
+    type_params:
+      measure: smallest_amount
+      cumulative_type_params:
+        window: 7 days
 """
 
 
@@ -121,6 +133,14 @@ def test_a_1_month_window_is_calendar_aware(shop: api.Options) -> None:
     assert days[date(2024, 3, 13)] == 27
     # 12 March reaches back to 12 February exclusive, so order 1 has just left: 27 - 8.
     assert days[date(2024, 3, 12)] == 19
+
+
+def test_the_largest_and_smallest_amounts_of_a_7_day_window(shop: api.Options) -> None:
+    largest, smallest = _by_day(shop, "largest_7_days"), _by_day(shop, "smallest_7_days")
+    assert (largest[date(2024, 2, 18)], smallest[date(2024, 2, 18)]) == (10, 5)  # 10 and 5
+    assert (largest[date(2024, 2, 19)], smallest[date(2024, 2, 19)]) == (5, 5)  # 5 alone
+    assert (largest[date(2024, 3, 11)], smallest[date(2024, 3, 11)]) == (7, 3)  # 7, 3, 4
+    assert (largest[date(2024, 3, 13)], smallest[date(2024, 3, 13)]) == (8, 3)  # 3, 4, 8
 
 
 def test_a_window_recounts_distinct_customers(shop: api.Options) -> None:

@@ -9,9 +9,15 @@ from semantic_layer import sqlnames
 from semantic_layer.plan.nodes import AggregateNode, CumulativeStep, OffsetStep, TimeAxis
 from semantic_layer.render.dialects import Dialect
 from semantic_layer.render.measures import aggregate_measure
-from semantic_layer.spec.objects import Grain, PeriodAgg, Window
+from semantic_layer.spec.objects import Agg, Grain, PeriodAgg, Window
 
 DIGITS = "sl_digits"
+# Aggregations whose value over a window is the same aggregation of per-day values: their rows
+# are aggregated by day before the window reads them, so a window joins days to days rather
+# than to every row (on TPC-H, 2,500 days instead of 6 million lines). A distinct count or a
+# percentile must read the rows themselves; a count or a boolean sum would turn into a sum of
+# counts, whose type differs on some engines.
+_BY_DAY_FIRST = {Agg.SUM: exp.Sum, Agg.MIN: exp.Min, Agg.MAX: exp.Max}
 _PLACES = 5  # 10**5 days: a spine of about 270 years from the first day of data
 _DAY = "day"
 
@@ -42,6 +48,14 @@ def cumulative_ctes(
     )
     if node.where:
         filtered = filtered.where(*(condition.copy() for condition in node.where))
+    if _by_day_first(node):
+        keys = [sqlnames.column(name) for name in dict.fromkeys([axis.day_column, *dims])]
+        values = [
+            exp.alias_(aggregate_measure(m, dialect), sqlnames.identifier(m.name))
+            for m in node.measures
+        ]
+        filtered.set("expressions", [*keys, *values])
+        filtered = filtered.group_by(*(key.copy() for key in keys), copy=False)
 
     ctes = [
         (names["rows"], filtered),
@@ -207,8 +221,14 @@ def _daily(
         condition = exp.And(this=condition, expression=later(this=row_day.copy(), expression=start))
 
     keys = [shown_day.copy(), *(sqlnames.column(name, "r") for name in dims)]
+    by_day = _by_day_first(node)
     values = [
-        exp.alias_(aggregate_measure(m, dialect, "r"), sqlnames.identifier(m.name))
+        exp.alias_(
+            _BY_DAY_FIRST[m.measure.agg](this=sqlnames.column(m.name, "r"))
+            if by_day
+            else aggregate_measure(m, dialect, "r"),
+            sqlnames.identifier(m.name),
+        )
         for m in node.measures
     ]
     return (
@@ -221,6 +241,11 @@ def _daily(
         .join(exp.alias_(sqlnames.table(names["rows"]), "r"), on=condition, join_type="inner")
         .group_by(*keys)
     )
+
+
+def _by_day_first(node: AggregateNode) -> bool:
+    """True when every measure can be aggregated by day before its window is read."""
+    return all(m.measure.agg in _BY_DAY_FIRST for m in node.measures)
 
 
 def _window_start(step: CumulativeStep, day: exp.Expr, dialect: Dialect) -> exp.Expr | None:
