@@ -172,12 +172,17 @@ def main() -> None:
         name = entry["query"]
         ours = mine[name]
         row = {"query": name, "kind": ours["kind"], "ours_plan_median_s": ours["median_s"],
+               "ours_plan_first_s": ours["first_s"],
                "metricflow_error": entry["error"]}  # fmt: skip
         if not entry["error"]:
             run = runtime[name]
             row |= {
+                # MetricFlow caches parts of a plan (DataflowPlanBuilderCache): its first plan
+                # of a query is the cold figure, its median the cached one. We cache nothing.
+                "metricflow_plan_first_s": entry["first_s"],
                 "metricflow_plan_median_s": entry["median_s"],
                 "plan_speedup": entry["median_s"] / ours["median_s"],
+                "plan_speedup_first": entry["first_s"] / ours["median_s"],
                 "same_numbers": run["difference"] is None,
                 "difference": run["difference"],
                 "ours_run_median_s": run["ours_median_s"],
@@ -187,17 +192,19 @@ def main() -> None:
             }
         results.append(row)
 
-    headers = ["query", "our plan ms", "MetricFlow plan ms", "plan speed-up", "same numbers",
-               "our run ms", "MetricFlow run ms", "run ratio (ours / MF)"]  # fmt: skip
+    headers = ["query", "our plan ms", "MF plan ms, first", "MF plan ms, cached",
+               "speed-up (first)", "speed-up (cached)", "same numbers", "our run ms",
+               "MF run ms", "run ratio (ours / MF)"]  # fmt: skip
     rows = []
     for r in results:
         if r["metricflow_error"]:
             refused = f"refused: {r['metricflow_error'][:60]}"
-            rows.append([r["query"], 1000 * r["ours_plan_median_s"], refused, *[None] * 5])
+            rows.append([r["query"], 1000 * r["ours_plan_median_s"], refused, *[None] * 7])
             continue
         same = "yes" if r["same_numbers"] else f"NO: {r['difference']}"
         rows.append([r["query"], 1000 * r["ours_plan_median_s"],
-                     1000 * r["metricflow_plan_median_s"], r["plan_speedup"], same,
+                     1000 * r["metricflow_plan_first_s"], 1000 * r["metricflow_plan_median_s"],
+                     r["plan_speedup_first"], r["plan_speedup"], same,
                      1000 * r["ours_run_median_s"], 1000 * r["metricflow_run_median_s"],
                      r["run_ratio"]])  # fmt: skip
     print(table(headers, rows))
