@@ -69,7 +69,9 @@ def metricflow_layout(project: Path, folder: Path, schema: str) -> Path:
                 params[role] = {"name": params[role]}
         model = document.get("semantic_model")
         if isinstance(model, dict):
-            kind, first, second = _RELATION.match(model.pop("model")).groups()  # type: ignore[union-attr]
+            found = _RELATION.match(model.pop("model"))
+            assert found is not None, "a semantic model reads ref('name') or source('a', 'b')"
+            kind, first, second = found.groups()
             table_schema, alias = sources[(first, second)] if kind == "source" else (schema, first)
             model["node_relation"] = {"alias": alias, "schema_name": table_schema}
     spine = {

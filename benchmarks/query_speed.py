@@ -121,7 +121,8 @@ def _equal(a: object, b: object) -> bool:
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, float) or isinstance(b, float):
-        return math.isclose(float(a), float(b), rel_tol=RELATIVE_TOLERANCE)  # type: ignore[arg-type]
+        x, y = float(a), float(b)  # type: ignore[arg-type]
+        return math.isclose(x, y, rel_tol=RELATIVE_TOLERANCE)
     if isinstance(a, decimal.Decimal) or isinstance(b, decimal.Decimal):
         return decimal.Decimal(a) == decimal.Decimal(b)  # type: ignore[arg-type]
     if isinstance(a, datetime.datetime) != isinstance(b, datetime.datetime):
@@ -136,7 +137,10 @@ def _midnight(value: object) -> object:
     return value
 
 
-def run_seconds(connection: duckdb.DuckDBPyConnection, sql: str) -> tuple[float, list[tuple]]:  # type: ignore[type-arg]
+Rows = list[tuple]  # type: ignore[type-arg]
+
+
+def run_seconds(connection: duckdb.DuckDBPyConnection, sql: str) -> tuple[float, Rows]:
     start = time.perf_counter()
     rows = connection.execute(sql).fetchall()
     return time.perf_counter() - start, rows
