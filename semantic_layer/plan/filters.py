@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from semantic_layer.errors import Location, UserError
 from semantic_layer.load.jinja_env import render
+from semantic_layer.plan.filter_safety import check_filter
 from semantic_layer.plan.names import EXTRACT, ElementRef, parse_element_name
 from semantic_layer.spec.objects import Filter
 from semantic_layer.sqltext import parse_value
@@ -111,13 +112,15 @@ def parse_filter(filter_: Filter, environment: jinja2.Environment, dialect: str)
     """Render and parse one where clause.
 
     Raises:
-        UserError: the text does not render or parse, or holds more than a condition.
+        UserError: the text does not render or parse, holds more than a condition, or holds
+            anything outside the safe list (see ``filter_safety``).
     """
     metrics: list[MetricRef] = []
     text = render(environment, filter_.text, filter_.location, _functions(metrics))
     condition = parse_value(text, dialect, "filter", filter_.location)
     if isinstance(condition.unnest(), _NOT_CONDITIONS):
         raise UserError(f"filter {text.strip()!r} must be a condition", filter_.location)
+    check_filter(condition, text.strip(), filter_.location)
 
     columns: dict[str, tuple[ElementRef, ...]] = {}
     for column in condition.find_all(exp.Column):
