@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
+from sqlglot.tokens import TokenType
 
 from semantic_layer.errors import Location, UserError
 
@@ -39,10 +40,17 @@ def parse_value(text: str, dialect: str, what: str, location: Location | None) -
         raise UserError(f"{what} {shown!r} is not valid SQL: {error}", location) from None
 
     values = [statement for statement in statements if statement is not None]
-    if len(values) != 1:
+    if len(values) != 1 or _has_separator(text, dialect):
         raise UserError(f"{what} {shown!r} must be a single expression", location)
     for node in values[0].walk():
         if isinstance(node, _STATEMENT_TYPES):
             kind = node.key.upper()
             raise UserError(f"{what} {shown!r} may hold only a value, not {kind}", location)
     return values[0]
+
+
+def _has_separator(text: str, dialect: str) -> bool:
+    """Whether ``text`` holds a statement separator; a trailing one too, which the parser
+    drops silently."""
+    tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(text)
+    return any(token.token_type == TokenType.SEMICOLON for token in tokens)
