@@ -67,7 +67,7 @@ WHOLE_FILTERS = [
     # Subqueries
     f"{R} IN (SELECT name FROM raw.raw_customers)",
     f"{R} = (SELECT max(region) FROM raw.raw_customers)",
-    f"EXISTS (SELECT 1 FROM raw.raw_orders)",
+    "EXISTS (SELECT 1 FROM raw.raw_orders)",
     f"{R} IN (FROM raw.raw_customers SELECT region)",
     f"{R} = (WITH t AS (SELECT 'EU' AS r) SELECT r FROM t)",
     f"lower({R}) = (SELECT 'eu')",
@@ -224,7 +224,9 @@ def test_a_quoted_value_stays_one_literal_in_every_dialect(tmp_path, dialect) ->
         parsed = sqlglot.parse(sql, read=DIALECTS[dialect].sqlglot_name)
         assert len([s for s in parsed if s is not None]) == 1
         literals = [
-            node.this for node in parsed[0].find_all(exp.Literal) if node.is_string  # type: ignore[union-attr]
+            node.this
+            for node in parsed[0].find_all(exp.Literal)
+            if node.is_string  # type: ignore[union-attr]
         ]
         assert value in literals, (dialect, value, sql)
 
