@@ -91,15 +91,29 @@ def open_context(options: Options, dialect: str | None = None, connect: bool = T
     return Context(project, target, chosen)
 
 
-def validate(options: Options) -> tuple[Issue, ...]:
+def validate(options: Options, warehouse: bool = False) -> tuple[Issue, ...]:
     """Load the project and compile every view for its target; return the warnings.
+
+    With ``warehouse``, also check the target's data: every table and column read exists,
+    primary and unique entities are unique, foreign entities find their rows, and the engine
+    plans every view (EXPLAIN). Nothing is written to the warehouse.
 
     Raises:
         ProjectInvalid: with every error found.
     """
-    context = open_context(options, connect=False)
-    compile_project(context.project, context.target, context.dialect)
-    return context.project.warnings
+    context = open_context(options, connect=warehouse)
+    views = compile_project(context.project, context.target, context.dialect)
+    if not warehouse:
+        return context.project.warnings
+
+    from semantic_layer.warehouse.checks import check_warehouse
+
+    compiler = Compiler(context.project, context.target, context.dialect)
+    with context.engine(reading=True) as engine:
+        found = check_warehouse(engine, compiler, views)
+    found.items[:0] = context.project.warnings
+    found.raise_if_errors()
+    return tuple(found.items)
 
 
 def compile_views(

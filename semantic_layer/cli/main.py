@@ -79,15 +79,20 @@ def cli(context: click.Context, debug: bool, verbose: bool) -> None:
 
 @cli.command()
 @project_options
-def validate(options: api.Options) -> None:
+@click.option(
+    "--warehouse",
+    is_flag=True,
+    help="Also check the target's data: tables, columns, unique keys, and EXPLAIN of every view.",
+)
+def validate(options: api.Options, warehouse: bool) -> None:
     """Check every definition and compile every view.
 
-    Every problem is reported in one run, each with its file and line.
+    Every problem is reported in one run, each with its file and line. Warnings do not fail.
     """
-    warnings = api.validate(options)
-    for warning in warnings:
-        click.echo(str(warning), err=True)
-    click.echo("The project is valid.")
+    warnings = api.validate(options, warehouse=warehouse)
+    _echo_warnings(warnings)
+    checked = " and its data on the target are" if warehouse else " is"
+    click.echo(f"The project{checked} valid.")
 
 
 @cli.command()

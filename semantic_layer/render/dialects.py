@@ -81,6 +81,9 @@ class Dialect:
     utc_zone: str = "UTC"  # how the engine spells UTC; used for the default reporting zone
     named_zones: bool = True  # False: only UTC can be the reporting zone
     time_zone: str = "UTC"  # the project's reporting time zone
+    # What makes the engine plan a SELECT without running it; None where there is no such
+    # statement (BigQuery plans through a dry-run job, SQL Server through SHOWPLAN).
+    explain_prefix: str | None = "EXPLAIN"
 
     def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
         """Truncate a date or timestamp to the start of its ``grain``.
@@ -391,6 +394,7 @@ _BIGQUERY = Dialect(
         "dow": f"MOD(EXTRACT(DAYOFWEEK FROM {_VALUE}) + 5, 7) + 1",
     },
     double_type="FLOAT64",
+    explain_prefix=None,
 )
 
 # Spark's date_trunc('WEEK') starts on Monday, DAYOFWEEK_ISO and WEEK are ISO
@@ -602,6 +606,7 @@ _TSQL = Dialect(
         "doy": f"DATEPART(DAYOFYEAR, {_VALUE})",
     },
     double_type="FLOAT",
+    explain_prefix=None,
 )
 
 DIALECTS: dict[str, Dialect] = {
