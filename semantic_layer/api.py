@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,17 +29,28 @@ from semantic_layer.spec.objects import Filter
 from semantic_layer.validate.issues import Issue, did_you_mean
 from semantic_layer.workspace import Project, load_project
 
+logger = logging.getLogger(__name__)
+
 if TYPE_CHECKING:  # SQLAlchemy is imported only by the warehouse stage, when a command needs it
     import sqlalchemy as sa
 
 
 @dataclass(frozen=True)
 class Options:
-    """Where the project is and which target of which profiles file to use."""
+    """Where the project is, which target of which profiles file to use, and who hears of
+    problems that do not stop a command (a password written in plain text)."""
 
     project_dir: Path = Path(".")
     target: str | None = None
     profiles_dir: Path | None = None
+    on_warning: Callable[[Issue], None] | None = field(default=None, compare=False)
+
+    def warn(self, issues: tuple[Issue, ...]) -> None:
+        for issue in issues:
+            if self.on_warning is not None:
+                self.on_warning(issue)
+            else:
+                logger.warning("%s", issue)
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ class Context:
             yield engine
         except sqlalchemy.exc.SQLAlchemyError as error:
             raise WarehouseError(self._refusal(error)) from None
+        except WarehouseError as error:  # the warehouse's words may quote a secret back
+            raise WarehouseError(self.target.redact(error.message), error.location) from None
         finally:
             engine.dispose()
 
@@ -87,6 +101,7 @@ def open_context(options: Options, dialect: str | None = None, connect: bool = T
         options.profiles_dir,
         need_secrets=connect,
     )
+    options.warn(target.warnings)
     chosen = get_dialect(dialect) if dialect else dialect_for_target_type(target.type)
     return Context(project, target, chosen)
 
@@ -182,6 +197,7 @@ def seed(options: Options, years: int = 1):  # type: ignore[no-untyped-def]
     project = load_project(options.project_dir)
     config = project.config
     target = load_target(options.project_dir, config.profile, options.target, options.profiles_dir)
+    options.warn(target.warnings)
     folder = config.seed_paths[0]
     generated = False
     if not any(folder.glob("*.csv")):

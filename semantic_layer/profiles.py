@@ -15,6 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from semantic_layer.errors import Location, UserError
 from semantic_layer.load.yaml_positions import YamlList, YamlMap, read_yaml
+from semantic_layer.validate.issues import Issue, Level
 
 PROFILES_FILE = "profiles.yml"
 PROFILES_DIR_ENV = "SL_PROFILES_DIR"
@@ -24,6 +25,12 @@ DEFAULT_DUCKDB_FILE = "warehouse.duckdb"
 _SCHEMA_KEYS = ("schema", "dataset")
 _DATABASE_KEYS = ("database", "dbname", "project", "catalog")
 _JINJA_MARKERS = ("{{", "{%", "{#")
+# Fields that hold a credential in one adapter or another; masked in messages, and read from
+# the environment rather than written in the file.
+SECRET_KEYS = (
+    "password", "pass", "token", "private_key_passphrase", "client_secret", "access_token",
+    "refresh_token", "keyfile_json", "private_key",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Target:
         fields: Every other key of the output, with ``env_var()`` rendered.
         location: Where the output was written; None for the built-in default.
         secret_values: Values read from the environment, to be masked in messages.
+        warnings: Problems that do not stop a command, such as a password written in the file.
     """
 
     profile: str
@@ -45,6 +53,7 @@ class Target:
     fields: Mapping[str, Any] = field(hash=False)
     location: Location | None = None
     secret_values: frozenset[str] = frozenset()
+    warnings: tuple[Issue, ...] = ()
 
     @property
     def schema(self) -> str | None:
@@ -64,7 +73,7 @@ class Target:
             'bad login ***'
         """
         hidden = set(self.secret_values)
-        for key in ("password", "pass", "token", "private_key_passphrase"):
+        for key in SECRET_KEYS:
             if isinstance(self.fields.get(key), str):
                 hidden.add(self.fields[key])
 
@@ -202,7 +211,37 @@ def _build_target(
         fields=MappingProxyType(rendered),
         location=where,
         secret_values=frozenset(v for v in secrets if v),
+        warnings=_plain_secrets(name, output),
     )
+
+
+def _plain_secrets(target: str, output: YamlMap) -> tuple[Issue, ...]:
+    """A warning for each credential written out in the file rather than read with env_var():
+    the file is easily shared, committed or printed."""
+    found = []
+    for key in SECRET_KEYS:
+        value = output.get(key)
+        if (
+            isinstance(value, (str, int))
+            and str(value)
+            and not any(marker in str(value) for marker in _JINJA_MARKERS)
+        ):
+            found.append(
+                Issue(
+                    output.loc(key),
+                    f"target '{target}': '{key}' is written in plain text; read it from the "
+                    f"environment instead: {key}: "
+                    f"\"{{{{ env_var('{_variable(target, key)}') }}}}\"",
+                    Level.WARNING,
+                )
+            )
+    return tuple(found)
+
+
+def _variable(target: str, key: str) -> str:
+    """A suggested environment variable name, e.g. ``SL_DEV_PASSWORD``."""
+    cleaned = "".join(c if c.isalnum() else "_" for c in f"sl_{target}_{key}")
+    return cleaned.upper()
 
 
 def _pick(mapping: YamlMap, key: str, kind: str, where: Location, of: str = "") -> Any:

@@ -57,7 +57,8 @@ def project_options(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(
         project_dir: Path, profiles_dir: Path | None, target: str | None, **kwargs: Any
     ) -> Any:
-        return command(api.Options(project_dir, target, profiles_dir), **kwargs)
+        options = api.Options(project_dir, target, profiles_dir, on_warning=_echo_warning)
+        return command(options, **kwargs)
 
     return wrapper
 
@@ -287,7 +288,11 @@ def _echo_rows(text: str) -> None:
 
 def _echo_warnings(warnings: Any) -> None:
     for warning in warnings:
-        click.echo(str(warning), err=True)
+        _echo_warning(warning)
+
+
+def _echo_warning(warning: Any) -> None:
+    click.echo(str(warning), err=True)
 
 
 def main(argv: list[str] | None = None) -> int:
