@@ -26,7 +26,7 @@ from semantic_layer.profiles import Target, load_target
 from semantic_layer.render.dialects import Dialect, dialect_for_target_type, get_dialect, render_sql
 from semantic_layer.render.sql import render_plan
 from semantic_layer.spec.objects import Filter
-from semantic_layer.validate.issues import Issue, did_you_mean
+from semantic_layer.validate.issues import Issue, Issues, did_you_mean
 from semantic_layer.workspace import Project, load_project
 
 logger = logging.getLogger(__name__)
@@ -88,12 +88,19 @@ class Context:
         return self.target.redact(f"the warehouse refused: {first}")
 
 
-def open_context(options: Options, dialect: str | None = None, connect: bool = True) -> Context:
+def open_context(
+    options: Options,
+    dialect: str | None = None,
+    connect: bool = True,
+    issues: Issues | None = None,
+) -> Context:
     """Load the project and its target; ``dialect`` overrides the target's own.
 
-    Without ``connect`` the target's secrets may be missing from the environment.
+    Without ``connect`` the target's secrets may be missing from the environment. With
+    ``issues``, the definitions' errors are gathered there instead of raised (see
+    ``load_project``).
     """
-    project = load_project(options.project_dir)
+    project = load_project(options.project_dir, issues)
     target = load_target(
         options.project_dir,
         project.config.profile,
@@ -116,8 +123,9 @@ def validate(options: Options, warehouse: bool = False) -> tuple[Issue, ...]:
     Raises:
         ProjectInvalid: with every error found.
     """
-    context = open_context(options, connect=warehouse)
-    views = compile_project(context.project, context.target, context.dialect)
+    issues = Issues()
+    context = open_context(options, connect=warehouse, issues=issues)
+    views = compile_project(context.project, context.target, context.dialect, issues)
     if not warehouse:
         return context.project.warnings
 
@@ -135,8 +143,9 @@ def compile_views(
     options: Options, dialect: str | None = None, connect: bool = False
 ) -> tuple[list[CompiledView], list[Path], Context]:
     """Compile every view and write one file per view to ``target/compiled/<dialect>/``."""
-    context = open_context(options, dialect, connect)
-    views = compile_project(context.project, context.target, context.dialect)
+    issues = Issues()
+    context = open_context(options, dialect, connect, issues)
+    views = compile_project(context.project, context.target, context.dialect, issues)
     target_path = context.project.config.target_path
     written = write_compiled(views, target_path / "compiled" / context.dialect.name)
     data = catalog(views, context.project.manifest, context.dialect.name)

@@ -25,6 +25,7 @@ from semantic_layer.render.comments import column_descriptions, comment_statemen
 from semantic_layer.render.dialects import Dialect, render_sql
 from semantic_layer.render.sql import render_plan
 from semantic_layer.spec.objects import Grain, Relation, SavedQuery
+from semantic_layer.validate.broken import broken_definitions
 from semantic_layer.validate.issues import Issues
 from semantic_layer.workspace import Project
 
@@ -255,14 +256,21 @@ class Compiler:
         )
 
 
-def compile_project(project: Project, target: Target, dialect: Dialect) -> list[CompiledView]:
+def compile_project(
+    project: Project, target: Target, dialect: Dialect, issues: Issues | None = None
+) -> list[CompiledView]:
     """Every SQL model and saved query export as a view, in the order they can be created.
+
+    ``issues`` holds what loading the project found already: the metrics and saved queries
+    concerned are not compiled, so each problem is reported once, and every problem is
+    reported together.
 
     Raises:
         ProjectInvalid: with every problem found, when any SQL model or export fails.
     """
     compiler = Compiler(project, target, dialect)
-    issues = Issues()
+    issues = issues if issues is not None else Issues()
+    broken = broken_definitions(project.manifest, issues.items)
     views: list[CompiledView] = []
     for model in project.sql_models.values():
         try:
@@ -270,11 +278,13 @@ def compile_project(project: Project, target: Target, dialect: Dialect) -> list[
         except UserError as error:
             issues.from_user_error(error, Location(model.path))
     for query in project.manifest.saved_queries.values():
+        if f"saved_query:{query.name}" in broken:
+            continue
         try:
             views.extend(compiler.export_views(query))
         except UserError as error:
             issues.from_user_error(error, query.location)
-    check_metrics(compiler, issues)
+    check_metrics(compiler, issues, broken)
     _check_unique_views(views, issues)
     issues.raise_if_errors()
     return _in_dependency_order(views)
@@ -324,11 +334,13 @@ def _kind(view: CompiledView) -> str:
     return "SQL model" if view.kind == "model" else "export"
 
 
-def check_metrics(compiler: Compiler, issues: Issues) -> None:
+def check_metrics(compiler: Compiler, issues: Issues, broken: set[str] | None = None) -> None:
     """Plan every metric on its own, so a broken filter or input is found even when no saved
-    query uses the metric yet."""
+    query uses the metric yet; ``broken`` names the metrics reported already."""
     reported = {issue.message for issue in issues.items}
     for metric in compiler.project.manifest.metrics.values():
+        if f"metric:{metric.name}" in (broken or ()):
+            continue
         try:
             try:
                 compiler.plan(QuerySpec((metric.name,), location=metric.location))

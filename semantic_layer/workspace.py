@@ -13,7 +13,7 @@ from semantic_layer.load.jinja_env import build_environment
 from semantic_layer.project import ProjectConfig, load_project_config
 from semantic_layer.spec.build import SourceTable, build_manifest
 from semantic_layer.spec.objects import SemanticManifest
-from semantic_layer.validate.issues import Issue, Issues
+from semantic_layer.validate.issues import Issue, Issues, Level
 from semantic_layer.validate.rules import check_manifest
 
 
@@ -29,15 +29,20 @@ class Project:
     warnings: tuple[Issue, ...] = ()
 
 
-def load_project(project_dir: Path) -> Project:
+def load_project(project_dir: Path, issues: Issues | None = None) -> Project:
     """Load and check the project in ``project_dir``.
 
+    With ``issues``, every issue is added there and the project is returned even with errors,
+    so that compiling it can report more problems in the same run.
+
     Raises:
-        ProjectInvalid: with every error found (and the warnings), when there is any error.
+        ProjectInvalid: with every error found (and the warnings), when there is any error
+            and no ``issues`` was given.
         UserError: the project file itself is missing or malformed.
     """
     config = load_project_config(project_dir)
-    issues = Issues()
+    lenient = issues is not None
+    issues = issues if issues is not None else Issues()
     files = read_project_files(config, issues)
     try:
         environment = build_environment(files.macro_files)
@@ -47,12 +52,13 @@ def load_project(project_dir: Path) -> Project:
 
     built = build_manifest(files.yaml_documents, issues)
     check_manifest(built.manifest, set(files.sql_models), built.sources, issues)
-    issues.raise_if_errors()
+    if not lenient:
+        issues.raise_if_errors()
     return Project(
         config=config,
         manifest=built.manifest,
         sources=built.sources,
         sql_models=files.sql_models,
         environment=environment,
-        warnings=tuple(issues.items),
+        warnings=tuple(i for i in issues.items if i.level is Level.WARNING),
     )

@@ -23,6 +23,7 @@ def check_manifest(
                 f"project{did_you_mean(spine.relation.name, sql_models)}",
             )
     _check_metrics(manifest, issues)
+    _check_cycles(manifest, issues)
     _check_saved_queries(manifest, issues)
 
 
@@ -150,6 +151,34 @@ def _check_custom_windows(manifest: SemanticManifest, metric: Metric, issues: Is
                 f"metric '{metric.name}': a window of '{window}' is not supported yet; custom "
                 "granularities may be read in a group-by or used as an offset_window",
             )
+
+
+def _check_cycles(manifest: SemanticManifest, issues: Issues) -> None:
+    """Report each cycle among ratio and derived inputs once, at its first metric."""
+    metrics = manifest.metrics
+
+    def inputs(metric: Metric) -> list[str]:
+        found = [i for i in (metric.numerator, metric.denominator) if i] + list(metric.inputs)
+        return [item.name for item in found if item.name in metrics]
+
+    reported: set[frozenset[str]] = set()
+    for start in sorted(metrics.values(), key=lambda m: m.location):
+        stack: list[tuple[str, tuple[str, ...]]] = [(start.name, (start.name,))]
+        seen: set[str] = set()
+        while stack:
+            name, path = stack.pop()
+            for following in inputs(metrics[name]):
+                if following == start.name and frozenset(path) not in reported:
+                    reported.add(frozenset(path))
+                    issues.error(
+                        start.location,
+                        f"metric '{start.name}' depends on itself: "
+                        f"{' -> '.join(path + (start.name,))}; break the cycle by removing one of "
+                        "these inputs",
+                    )
+                elif following not in seen:
+                    seen.add(following)
+                    stack.append((following, path + (following,)))
 
 
 def _check_conversion(manifest: SemanticManifest, metric: Metric, issues: Issues) -> None:
