@@ -97,6 +97,33 @@ def parse_yaml(text: str, path: str) -> Any:
         raise UserError(f"YAML syntax error: {problem}", Location(path, line)) from None
     except yaml.YAMLError as error:
         raise UserError(f"YAML syntax error: {error}", Location(path)) from None
+    except RecursionError:
+        line = _too_deep_line(text)
+        raise UserError(
+            f"the YAML is nested more than {_MAX_DEPTH} levels deep; definitions never need "
+            "that many, flatten it",
+            Location(path, line),
+        ) from None
+
+
+_MAX_DEPTH = 100
+_OPENING = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+            yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)  # fmt: skip
+_CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _too_deep_line(text: str) -> int:
+    """The line where nesting passes ``_MAX_DEPTH``, found by the scanner, which unlike the
+    parser does not recurse."""
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            depth += isinstance(token, _OPENING) - isinstance(token, _CLOSING)
+            if depth > _MAX_DEPTH:
+                return token.start_mark.line + 1
+    except yaml.YAMLError:
+        pass
+    return 1
 
 
 def read_yaml(file: Path, display_path: str | None = None) -> Any:
