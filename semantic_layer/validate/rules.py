@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from semantic_layer.spec.build import SourceTable
-from semantic_layer.spec.objects import Metric, SemanticManifest
+from semantic_layer.spec.objects import EntityType, Metric, SemanticManifest, SemanticModel
 from semantic_layer.validate.issues import Issues, did_you_mean
 
 
@@ -73,6 +73,7 @@ def _check_semantic_models(
                 f"entities ({', '.join(primaries)}); a model has at most one",
             )
 
+        _check_reachable_dimensions(model, issues)
         for measure in model.measures:
             _check_non_additive(model, measure, issues)
             if measure.name in measure_owner:
@@ -84,6 +85,11 @@ def _check_semantic_models(
             measure_owner.setdefault(measure.name, model.name)
             time_name = model.agg_time_dimension(measure)
             if time_name is None:
+                issues.error(
+                    measure.location,
+                    f"measure '{measure.name}' has no agg_time_dimension: set one on the measure, "
+                    f"or under defaults: of semantic model '{model.name}'",
+                )
                 continue
             dimension = model.dimension(time_name)
             times = [d.name for d in model.dimensions if d.is_time]
@@ -94,6 +100,22 @@ def _check_semantic_models(
                     f"'{time_name}' is not a time dimension of semantic "
                     f"model '{model.name}'{did_you_mean(time_name, times)}",
                 )
+
+
+def _check_reachable_dimensions(model: SemanticModel, issues: Issues) -> None:
+    """Dimensions are read through a primary, unique or natural entity of their model; without
+    one, only a time dimension that measures aggregate on is of any use."""
+    if any(e.type is not EntityType.FOREIGN for e in model.entities):
+        return
+    times = {model.agg_time_dimension(m) for m in model.measures}
+    unreachable = [d.name for d in model.dimensions if d.name not in times]
+    if unreachable:
+        issues.error(
+            model.location,
+            f"semantic model '{model.name}' has dimensions ({', '.join(unreachable)}) but no "
+            "primary, unique or natural entity to reach them by; add one, e.g. "
+            f"primary_entity: {model.name}",
+        )
 
 
 def _check_metrics(manifest: SemanticManifest, issues: Issues) -> None:
@@ -191,16 +213,18 @@ def _check_conversion(manifest: SemanticManifest, metric: Metric, issues: Issues
         (spec.base, manifest.measure_owner(spec.base.name), 0),
         (spec.conversion, manifest.measure_owner(spec.conversion.name), 1),
     )
-    for measure, model, side in sides:
+    lacking = [m for _, m, _ in sides if m is not None and m.entity(spec.entity) is None]
+    if lacking:
+        names = " and ".join(f"'{m}'" for m in dict.fromkeys(m.name for m in lacking))
+        hint = did_you_mean(spec.entity, [e.name for m in lacking for e in m.entities])
+        issues.error(
+            spec.base.location,
+            f"metric '{metric.name}': entity '{spec.entity}' is not an entity of semantic "
+            f"model {names}{hint}",
+        )
+    for _measure, model, side in sides:
         if model is None:
             continue
-        if model.entity(spec.entity) is None:
-            hint = did_you_mean(spec.entity, [e.name for e in model.entities])
-            issues.error(
-                measure.location,
-                f"metric '{metric.name}': entity '{spec.entity}' is not an entity of semantic "
-                f"model '{model.name}'{hint}",
-            )
         for pair in spec.constant_properties:
             name = pair[side]
             if model.dimension(name) is None and model.entity(name) is None:
