@@ -31,6 +31,8 @@ def parse_value(text: str, dialect: str, what: str, location: Location | None) -
             a query or a parameter anywhere inside.
     """
     shown = text.strip()
+    if _has_separator(text, dialect):  # before parsing: a second statement is never read
+        raise UserError(f"{what} {shown!r} must be a single expression, without ';'", location)
     try:
         statements = sqlglot.parse(text, read=dialect)
     except SqlglotError as error:
@@ -40,7 +42,7 @@ def parse_value(text: str, dialect: str, what: str, location: Location | None) -
         raise UserError(f"{what} {shown!r} is not valid SQL: {error}", location) from None
 
     values = [statement for statement in statements if statement is not None]
-    if len(values) != 1 or _has_separator(text, dialect):
+    if len(values) != 1:
         raise UserError(f"{what} {shown!r} must be a single expression", location)
     for node in values[0].walk():
         if isinstance(node, _STATEMENT_TYPES):
@@ -51,6 +53,9 @@ def parse_value(text: str, dialect: str, what: str, location: Location | None) -
 
 def _has_separator(text: str, dialect: str) -> bool:
     """Whether ``text`` holds a statement separator; a trailing one too, which the parser
-    drops silently."""
-    tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(text)
+    drops silently. Text that cannot be tokenized is left for the parser to report."""
+    try:
+        tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(text)
+    except (SqlglotError, ValueError, KeyError):
+        return False
     return any(token.token_type == TokenType.SEMICOLON for token in tokens)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,3 +58,19 @@ def run_sl(options: api.Options, capsys: pytest.CaptureFixture[str], *args: str)
     code = main([*args, *where])
     captured = capsys.readouterr()
     return code, captured.out + captured.err
+
+
+def postgres_profile(folder: Path, server: Any) -> Path:
+    """A profiles.yml whose target is a new database of its own on ``server``, named after
+    ``folder``, so that no other test's tables are in its way."""
+    database = "t_" + "".join(c for c in folder.name.lower() if c.isalnum())[-40:]
+    with server.connect() as connection:
+        connection.execute(f'create database "{database}"')
+    profiles = folder / "pg_profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text(
+        "tiny_shop:\n  target: pg\n  outputs:\n    pg:\n      type: postgres\n"
+        f"      host: 127.0.0.1\n      port: {server.port}\n      user: postgres\n"
+        f"      password: ''\n      dbname: {database}\n      schema: analytics\n"
+    )
+    return profiles

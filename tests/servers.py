@@ -50,11 +50,11 @@ class PostgresServer:
         log = os.path.join(self.base, "log")
         self._run("pg_ctl", "start", "-w", "-D", self.data, "-l", log, "-o", options)
 
-    def connect(self) -> Any:
+    def connect(self, dbname: str = "postgres") -> Any:
         import psycopg
 
         return psycopg.connect(
-            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+            host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, autocommit=True
         )
 
     def stop(self) -> None:

@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from semantic_layer import api
 from semantic_layer.render.dialects import DIALECTS
-from tests.helpers import run_sl, tiny_shop
+from tests.helpers import postgres_profile, run_sl, tiny_shop
 
 R = "{{ Dimension('customer__region') }}"
 
@@ -200,7 +200,7 @@ def test_a_hostile_filter_is_refused_and_nothing_reaches_the_warehouse(
     assert snapshot(database) == before
 
 
-@pytest.mark.parametrize("where", CORPUS[:20])
+@pytest.mark.parametrize("where", CORPUS[::3])
 def test_a_hostile_metric_filter_fails_validation_at_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
 ) -> None:
@@ -211,7 +211,7 @@ def test_a_hostile_metric_filter_fails_validation_at_its_line(
     )
     code, output = run_sl(tiny_shop(tmp_path, extra), capsys, "validate")
     assert code == 1, output
-    assert "models/semantic/extra.yml:5: " in output or "models/semantic/extra.yml:2: " in output
+    assert output.startswith("models/semantic/extra.yml:5: "), output  # the filter's line
     assert "internal error" not in output
 
 
@@ -249,3 +249,41 @@ def test_a_quoted_value_matches_itself_on_duckdb(
                        limit=None)  # fmt: skip
     # No customer's region is the tricky value: only EU's 10 + 7 + 4 comes back, as one row.
     assert result.rows == (("EU", 21),)
+
+
+def _postgres_snapshot(server: Any, database: str) -> dict[str, object]:
+    with server.connect(dbname=database) as connection:
+        relations = connection.execute(
+            "select table_schema, table_name, table_type from information_schema.tables "
+            "where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2"
+        ).fetchall()
+        views = connection.execute(
+            "select schemaname, viewname, definition from pg_views "
+            "where schemaname not in ('pg_catalog', 'information_schema') order by 1, 2"
+        ).fetchall()
+        result: dict[str, object] = {"relations": relations, "views": views}
+        for schema, name, _ in relations:
+            rows = connection.execute(f'select * from "{schema}"."{name}"').fetchall()
+            result[f"{schema}.{name}"] = sorted(map(repr, rows))
+    return result
+
+
+def test_hostile_filters_reach_no_postgresql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], postgres_server: Any
+) -> None:
+    profiles = postgres_profile(tmp_path, postgres_server)
+    database = profiles.joinpath("profiles.yml").read_text().split("dbname: ")[1].split()[0]
+    options = api.Options(tiny_shop(tmp_path).project_dir, None, profiles)
+    api.seed(options)
+    api.run(options)
+    before = _postgres_snapshot(postgres_server, database)
+
+    with recorded_statements() as statements:
+        for where in CORPUS[::4]:
+            code, output = run_sl(options, capsys, "query", "-m", "revenue", "-w", where)
+            assert code == 1, (where, output)
+            assert "internal error" not in output
+
+    assert statements == []
+    assert _postgres_snapshot(postgres_server, database) == before
+    assert len(before) > 2  # the seeded tables and the deployed views were compared

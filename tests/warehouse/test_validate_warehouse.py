@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from semantic_layer import api
-from tests.helpers import run_sl, tiny_shop, write_profile
+from tests.helpers import postgres_profile, run_sl, tiny_shop
 from tests.test_hostile_filters import recorded_statements, snapshot
 
 
@@ -161,13 +161,8 @@ def test_the_checks_run_on_postgresql(
 ) -> None:
     options = tiny_shop(tmp_path)
     _append_row(options, "raw_customers", "2,Bea,US,2024-03-02")
-    profiles = tmp_path / "pg_profiles"
-    write_profile(profiles, "tiny_shop", {"dev": (tmp_path / "unused.duckdb", "main")})
-    (profiles / "profiles.yml").write_text(
-        "tiny_shop:\n  target: pg\n  outputs:\n    pg:\n      type: postgres\n"
-        f"      host: 127.0.0.1\n      port: {postgres_server.port}\n      user: postgres\n"
-        "      password: ''\n      dbname: postgres\n      schema: validate_wh\n"
-    )
+    profiles = postgres_profile(tmp_path, postgres_server)
+    database = profiles.joinpath("profiles.yml").read_text().split("dbname: ")[1].split()[0]
     options = api.Options(options.project_dir, None, profiles)
     api.seed(options)
     customers = options.project_dir / "models" / "semantic" / "customers.yml"
@@ -178,9 +173,9 @@ def test_the_checks_run_on_postgresql(
     line = _line(customers, "- name: customer", after="entities:")
     assert f"models/semantic/customers.yml:{line}: entity 'customer' is primary" in output
     assert "1 error found." in output  # every view planned on PostgreSQL too
-    with postgres_server.connect() as connection:
+    with postgres_server.connect(dbname=database) as connection:
         views = connection.execute(
-            "select count(*) from information_schema.views where table_schema = 'validate_wh'"
+            "select count(*) from information_schema.views where table_schema = 'analytics'"
         ).fetchone()
     assert views == (0,)
 
