@@ -25,7 +25,8 @@ EXPECTED = {
     "unknown denominator metric": "input metric 'delivery_count' is not defined",
     "derived expression reads a metric that is no input": "orders",
     "cycle between ping and pong": "ping -> pong -> ping",
-    "a window that is no window": "window '7 dayz' must read like '7 days'",
+    "a window that is no window": "'7 dayz' names no grain nor custom granularity (did you "
+    "mean 'days'?)",
     "group-by near customer__region": "did you mean 'region'?",
     "unsafe function": "function READ_CSV() is not allowed in a filter",
     "a view name already exported": "view 'shop_monthly_by_region' is also exported",

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from semantic_layer.spec.build import SourceTable
-from semantic_layer.spec.objects import EntityType, Metric, SemanticManifest, SemanticModel
+from semantic_layer.spec.objects import (
+    GRAIN_NAMES,
+    EntityType,
+    Metric,
+    SemanticManifest,
+    SemanticModel,
+)
 from semantic_layer.validate.issues import Issues, did_you_mean
 
 
@@ -157,6 +163,7 @@ def _check_custom_windows(manifest: SemanticManifest, metric: Metric, issues: Is
     if metric.conversion is not None and metric.conversion.window is not None:
         windows.append((metric.conversion.window, metric.location, False))
     declared = [c.name for spine in manifest.time_spines for c in spine.custom_granularities]
+    known = declared + [f"{grain}s" for grain in GRAIN_NAMES]  # '7 dayz': did you mean 'days'?
     for window, where, is_offset in windows:
         if window.custom is None:
             continue
@@ -164,7 +171,7 @@ def _check_custom_windows(manifest: SemanticManifest, metric: Metric, issues: Is
             issues.error(
                 where,
                 f"metric '{metric.name}': '{window}' names no grain nor custom granularity"
-                f"{did_you_mean(window.custom, declared)}; custom granularities are declared "
+                f"{did_you_mean(window.custom, known)}; custom granularities are declared "
                 "on a time spine model (time_spine: custom_granularities:)",
             )
         elif not is_offset:
