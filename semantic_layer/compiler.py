@@ -25,7 +25,7 @@ from semantic_layer.render.comments import column_descriptions, comment_statemen
 from semantic_layer.render.dialects import Dialect, render_sql
 from semantic_layer.render.sql import render_plan
 from semantic_layer.spec.objects import Grain, Relation, SavedQuery
-from semantic_layer.validate.broken import broken_definitions
+from semantic_layer.validate.broken import broken_definitions, owner_of
 from semantic_layer.validate.issues import Issues
 from semantic_layer.workspace import Project
 
@@ -283,7 +283,7 @@ def compile_project(
         try:
             views.extend(compiler.export_views(query))
         except UserError as error:
-            issues.from_user_error(error, query.location)
+            report(project, issues, error, query.location, ("saved query", query.name))
     check_metrics(compiler, issues, broken)
     _check_unique_views(views, issues)
     issues.raise_if_errors()
@@ -337,7 +337,6 @@ def _kind(view: CompiledView) -> str:
 def check_metrics(compiler: Compiler, issues: Issues, broken: set[str] | None = None) -> None:
     """Plan every metric on its own, so a broken filter or input is found even when no saved
     query uses the metric yet; ``broken`` names the metrics reported already."""
-    reported = {issue.message for issue in issues.items}
     for metric in compiler.project.manifest.metrics.values():
         if f"metric:{metric.name}" in (broken or ()):
             continue
@@ -353,9 +352,27 @@ def check_metrics(compiler: Compiler, issues: Issues, broken: set[str] | None = 
                 except TimeReadingError:
                     compiler.plan(QuerySpec((metric.name,), (own,), location=metric.location))
         except UserError as error:
-            if error.message not in reported:
-                issues.from_user_error(error, metric.location)
-                reported.add(error.message)
+            report(compiler.project, issues, error, metric.location, ("metric", metric.name))
+
+
+def report(
+    project: Project,
+    issues: Issues,
+    error: UserError,
+    fallback: Location,
+    definition: tuple[str, str],
+) -> None:
+    """Add ``error`` once, named after the definition it was found in (``("metric", "x")``)
+    when it is written inside that definition and does not name it already."""
+    where = error.location or fallback
+    if any(issue.location == where and error.message in issue.message for issue in issues.items):
+        return  # found again while compiling another definition that reads the same one
+    kind, name = definition
+    key = f"{kind.replace(' ', '_')}:{name}"
+    message = error.message
+    if owner_of(project.manifest, where) == key and f"{kind} '{name}'" not in message:
+        message = f"{kind} '{name}': {message}"
+    issues.error(where, message)
 
 
 def _in_dependency_order(views: list[CompiledView]) -> list[CompiledView]:

@@ -48,6 +48,12 @@ def broken_definitions(manifest: SemanticManifest, issues: Iterable[Issue]) -> s
 _MISSING = "missing"  # what a reference to an undefined metric or measure reads
 
 
+def owner_of(manifest: SemanticManifest, where: Location) -> str | None:
+    """The key (``metric:x``, ``saved_query:y``, ``semantic_model:z``) of the definition
+    written at or before ``where`` in its file, if any."""
+    return _owner_of(_owners(manifest), where)
+
+
 def _owners(manifest: SemanticManifest) -> dict[str, tuple[list[int], list[str]]]:
     """For each file, the start lines of its definitions (sorted) and their keys."""
     starts: dict[str, list[tuple[int, str]]] = {}
