@@ -87,6 +87,8 @@ def parse_yaml(text: str, path: str) -> Any:
             return yaml.load(text, Loader=_make_loader(path, fast=True))  # noqa: S506
         except yaml.YAMLError:
             pass
+        except RecursionError:  # building the values recurses once per level, in Python
+            raise _too_deep(text, path) from None
     try:
         # A SafeLoader subclass: nothing but plain values is ever constructed.
         return yaml.load(text, Loader=_make_loader(path))  # noqa: S506
@@ -98,18 +100,21 @@ def parse_yaml(text: str, path: str) -> Any:
     except yaml.YAMLError as error:
         raise UserError(f"YAML syntax error: {error}", Location(path)) from None
     except RecursionError:
-        line = _too_deep_line(text)
-        raise UserError(
-            f"the YAML is nested more than {_MAX_DEPTH} levels deep; definitions never need "
-            "that many, flatten it",
-            Location(path, line),
-        ) from None
+        raise _too_deep(text, path) from None
 
 
 _MAX_DEPTH = 100
 _OPENING = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
             yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)  # fmt: skip
 _CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _too_deep(text: str, path: str) -> UserError:
+    return UserError(
+        f"the YAML is nested more than {_MAX_DEPTH} levels deep; definitions never need that "
+        "many, flatten it",
+        Location(path, _too_deep_line(text)),
+    )
 
 
 def _too_deep_line(text: str) -> int:
