@@ -10,18 +10,26 @@ from sqlglot import exp
 
 from semantic_layer import sqlnames
 from semantic_layer.errors import Location, UserError
+from semantic_layer.plan.along_time import (
+    check_hourly,
+    finest_step,
+    is_metric_time,
+    is_metric_time_part,
+    nested_offset,
+    on_metric_time,
+    rank,
+)
+from semantic_layer.plan.conversions import conversion_step
 from semantic_layer.plan.expressions import ExpressionParser
 from semantic_layer.plan.filters import MetricRef, ParsedFilter, parse_filter
 from semantic_layer.plan.join_columns import JoinColumns
 from semantic_layer.plan.names import (
     METRIC_TIME,
-    SEPARATOR,
     ElementRef,
     parse_element_name,
 )
 from semantic_layer.plan.nodes import (
     AggregateNode,
-    ConversionStep,
     CumulativeStep,
     Derived,
     JoinNode,
@@ -59,7 +67,6 @@ from semantic_layer.spec.objects import (
     Offset,
     SemanticManifest,
     SemanticModel,
-    Window,
 )
 from semantic_layer.validate.issues import did_you_mean
 
@@ -263,7 +270,7 @@ class _Planner:
                 )
             combined = item.offset or offset
             if offset is not None and item.offset is not None:
-                combined = _nested_offset(item.offset, offset)
+                combined = nested_offset(item.offset, offset)
             if offset is not None and item.offset is not None and combined is None:
                 raise UserError(
                     f"metric '{metric.name}': its input '{item.reference}' has an offset "
@@ -339,7 +346,7 @@ class _Planner:
 
         cumulative = leaves[0].cumulative
         along_time = cumulative is not None or leaves[0].offset is not None or leaves[0].spine
-        shown_filters = tuple(f for f in query_filters if along_time and _on_metric_time(f))
+        shown_filters = tuple(f for f in query_filters if along_time and on_metric_time(f))
         where = []
         pending: list[tuple[MetricRef, list[str], QueryPlan]] = []
         for parsed in query_filters + leaves[0].filters:
@@ -364,7 +371,7 @@ class _Planner:
                 where.extend(self.condition(f, model, measure, elements) for f in shown_filters)
 
         extra_columns, semi = self.non_additive(leaves[0])
-        conversion_columns, conversion, converted = self.conversion_step(leaves[0])
+        conversion_columns, conversion, converted = conversion_step(self, leaves[0])
         extra_columns += conversion_columns
 
         joins: dict[str, JoinStep] = {}
@@ -421,57 +428,6 @@ class _Planner:
             metric_joins,
             conversion,
         )
-
-    def conversion_step(
-        self, leaf: _Leaf
-    ) -> tuple[tuple[RowColumn, ...], ConversionStep | None, MeasureColumn | None]:
-        """For the conversions of a conversion metric: the base events' entity, time and
-        constant properties as row columns, how to read the conversion events, and the
-        conversion measure aggregated over the matched ones."""
-        spec = leaf.conversion
-        if spec is None:
-            return (), None, None
-        base_model, base_measure = leaf.model, leaf.measure
-        model, measure = self.owner(self.manifest.metrics[leaf.metric], spec.conversion)
-
-        def local(on: SemanticModel, name: str) -> exp.Expr:
-            element = on.dimension(name) or on.entity(name)
-            assert element is not None  # checked when the project was loaded
-            return self.expressions.on_table(element.sql, on.name, element.location)
-
-        def time_of(on: SemanticModel, of: Measure) -> exp.Expr:
-            name = on.agg_time_dimension(of)
-            if name is None or on.dimension(name) is None:
-                raise UserError(
-                    f"conversion metric '{leaf.metric}': measure '{of.name}' needs an "
-                    "agg_time_dimension, the time of its events",
-                    of.location,
-                )
-            return local(on, name)
-
-        base_columns = [
-            RowColumn(_CONVERSION_ENTITY, local(base_model, spec.entity)),
-            RowColumn(_CONVERSION_TIME, time_of(base_model, base_measure)),
-        ]
-        for index, (base_property, _) in enumerate(spec.constant_properties, start=1):
-            base_columns.append(
-                RowColumn(f"{_CONVERSION_PROPERTY}{index}", local(base_model, base_property))
-            )
-        columns, where = self.event_filter(leaf.metric, spec.conversion.filters, model, measure)
-        step = ConversionStep(
-            model=model,
-            entity=local(model, spec.entity),
-            time=time_of(model, measure),
-            properties=tuple(local(model, pair[1]) for pair in spec.constant_properties),
-            window=spec.window,
-            base_entity=_CONVERSION_ENTITY,
-            base_time=_CONVERSION_TIME,
-            base_properties=tuple(column.name for column in base_columns[2:]),
-            columns=columns,
-            where=where,
-        )
-        value = self.expressions.on_table(measure.sql, model.name, measure.location)
-        return tuple(base_columns), step, MeasureColumn(leaf.column, measure, value)
 
     def join_condition(self, join: JoinStep, exposed: JoinColumns, leaf: _Leaf) -> exp.Expr:
         """Keys equal; for a slowly changing model, also the row valid when the fact happened:
@@ -551,34 +507,6 @@ class _Planner:
         )
         return (time, *groupings), step
 
-    def event_filter(
-        self, metric: str, filters: tuple[Filter, ...], model: SemanticModel, measure: Measure
-    ) -> tuple[tuple[RowColumn, ...], tuple[exp.Expr, ...]]:
-        """The conditions a conversion event must meet (the conversion measure's filter), and
-        the columns of its own semantic model they read."""
-        parsed = self.parsed(filters)
-        for item in parsed:
-            if item.metrics:
-                raise UserError(
-                    f"conversion metric '{metric}': the filter on its conversion measure may "
-                    "not read a Metric(); filter the base measure or the metric instead",
-                    item.location,
-                )
-        elements: dict[str, ResolvedElement] = {}
-        where = tuple(self.condition(item, model, measure, elements) for item in parsed)
-        columns = []
-        for element in elements.values():
-            if element.joins or element.custom:
-                raise UserError(
-                    f"conversion metric '{metric}': the filter on its conversion measure reads "
-                    f"'{element.name}', through a join or a time spine; it may read only "
-                    f"dimensions and entities of semantic model '{model.name}' itself",
-                    parsed[0].location,
-                )
-            value = self.expressions.on_table(element.sql, model.name, model.location)
-            columns.append(RowColumn(element.name, value, element.grain, element.date_part))
-        return tuple(columns), where
-
     def condition(
         self,
         parsed: ParsedFilter,
@@ -654,7 +582,7 @@ class _Planner:
         """
         kind = "cumulative" if leaf.cumulative is not None else "offset"
         kind = "time-spine" if leaf.spine and not (leaf.cumulative or leaf.offset) else kind
-        parts = [name for name in grain if _is_metric_time_part(elements[name])]
+        parts = [name for name in grain if is_metric_time_part(elements[name])]
         if parts:
             raise UserError(
                 f"{kind} metric '{leaf.metric}' cannot be read by {parts[0]}: its values run "
@@ -662,9 +590,11 @@ class _Planner:
                 "a grain instead",
                 self.query.location,
             )
-        times = [elements[name] for name in grain if _is_metric_time(elements[name])]
+        times = [elements[name] for name in grain if is_metric_time(elements[name])]
         location = self.query.location
-        finest = _finest_step(leaf, needs_days, times[0].grain if len(times) == 1 else None)
+        finest = finest_step(
+            leaf.cumulative, leaf.offset, needs_days, times[0].grain if len(times) == 1 else None
+        )
         if len(times) != 1 or times[0].grain is None or times[0].grain.rank < finest.rank:
             raise NeedsMetricTime(
                 f"{kind} metric '{leaf.metric}' needs exactly one metric_time column in the "
@@ -672,9 +602,9 @@ class _Planner:
                 location,
             )
         custom = self.custom_axis(leaf, times[0], shown_filters, kind)
-        day_column, base_grain = times[0].name, min(Grain.DAY, finest, key=_rank)
+        day_column, base_grain = times[0].name, min(Grain.DAY, finest, key=rank)
         if base_grain.rank < Grain.DAY.rank:
-            _check_hourly(leaf, kind, location)
+            check_hourly(leaf.cumulative, leaf.offset, leaf.metric, kind, location)
         if needs_days:
             day = self.base_period(leaf, location, kind, base_grain)
             elements.setdefault(day.name, day)
@@ -765,9 +695,6 @@ class _Planner:
 
 
 _NON_ADDITIVE_TIME = "sl_non_additive_time"
-_CONVERSION_ENTITY = "sl_conversion_entity"
-_CONVERSION_TIME = "sl_conversion_time"
-_CONVERSION_PROPERTY = "sl_conversion_property_"
 
 
 def _values_plan(planner: _Planner, query: QuerySpec, prefix: str) -> QueryPlan:
@@ -798,81 +725,6 @@ def _values_plan(planner: _Planner, query: QuerySpec, prefix: str) -> QueryPlan:
         order_by = [order_column(text, node.grain, query) for text in query.order_by]
         return QueryPlan((node,), node.grain, (), tuple(order_by), query.limit, prefix=prefix)
     raise errors[0]
-
-
-_IN_HOURS = {Grain.HOUR: 1, Grain.DAY: 24, Grain.WEEK: 168}
-_IN_MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}
-
-
-def _nested_offset(inner: Offset, outer: Offset) -> Offset | None:
-    """An offset read with an offset: the two windows added up (5 days, then 2 days, is 7
-    days), when both count fixed lengths of time or both count calendar months; None when
-    they cannot be added."""
-    first, second = inner.window, outer.window
-    if first is None or second is None or first.custom or second.custom:
-        return None
-    for table, unit in ((_IN_HOURS, Grain.HOUR), (_IN_MONTHS, Grain.MONTH)):
-        if first.grain in table and second.grain in table:
-            total = first.count * table[first.grain] + second.count * table[second.grain]
-            if unit is Grain.HOUR and Grain.HOUR not in (first.grain, second.grain):
-                return Offset(Window(total // 24, Grain.DAY))
-            return Offset(Window(total, unit))
-    return None
-
-
-def _rank(grain: Grain) -> int:
-    return grain.rank
-
-
-def _finest_step(leaf: _Leaf, needs_days: bool, shown: Grain | None) -> Grain:
-    """The finest grain a metric along time can be read at: a day, or an hour when its window
-    counts hours, or when an offset or the time spine is read by the hour."""
-    windows = []
-    if leaf.cumulative is not None:
-        windows.append(leaf.cumulative.window)
-    if leaf.offset is not None:
-        windows.append(leaf.offset.window)
-    hourly = any(w is not None and w.custom is None and w.grain is Grain.HOUR for w in windows)
-    if hourly or (not needs_days and shown is Grain.HOUR):
-        return Grain.HOUR
-    return Grain.DAY
-
-
-def _check_hourly(leaf: _Leaf, kind: str, location: Location | None) -> None:
-    """By the hour, windows run in hours, days or weeks: a month has no fixed number of
-    hours, and a grain_to_date would need the day's start."""
-    windows = [leaf.offset.window if leaf.offset is not None else None]
-    if leaf.cumulative is not None:
-        windows.append(leaf.cumulative.window)
-        if leaf.cumulative.grain_to_date is not None:
-            windows.append(Window(1, leaf.cumulative.grain_to_date))
-    if leaf.offset is not None and leaf.offset.to_grain is not None:
-        windows.append(Window(1, leaf.offset.to_grain))
-    for window in windows:
-        if window is not None and window.grain.rank > Grain.WEEK.rank:
-            raise UserError(
-                f"{kind} metric '{leaf.metric}' read by the hour cannot count its window in "
-                f"{window.grain.value}s; read it by day or coarser",
-                location,
-            )
-
-
-def _is_metric_time(element: ResolvedElement) -> bool:
-    return element.name.startswith(f"{METRIC_TIME}{SEPARATOR}") and element.date_part is None
-
-
-def _is_metric_time_part(element: ResolvedElement) -> bool:
-    return element.name.startswith(f"{METRIC_TIME}{SEPARATOR}") and element.date_part is not None
-
-
-def _on_metric_time(parsed: ParsedFilter) -> bool:
-    """True when every element a filter reads is metric_time at some grain."""
-    return bool(parsed.columns) and all(
-        readings[0].element == METRIC_TIME
-        and not readings[0].entity_path
-        and readings[0].date_part is None
-        for _, readings in parsed.columns
-    )
 
 
 def build_plan(

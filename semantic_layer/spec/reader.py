@@ -12,6 +12,8 @@ from semantic_layer.validate.issues import Issues, did_you_mean
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RELATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 MAX_NAME = 250
+# Keys every definition may carry besides its own.
+COMMON_KEYS = {"name", "description", "label", "config", "meta", "tags"}
 
 
 class Reader:
