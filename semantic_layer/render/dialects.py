@@ -84,6 +84,8 @@ class Dialect:
     # What makes the engine plan a SELECT without running it; None where there is no such
     # statement (BigQuery plans through a dry-run job, SQL Server through SHOWPLAN).
     explain_prefix: str | None = "EXPLAIN"
+    # A column selected as `t.c` keeps the name "t.c" in a view, so each gets `AS c`.
+    alias_qualified_outputs: bool = False
 
     def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
         """Truncate a date or timestamp to the start of its ``grain``.
@@ -197,7 +199,22 @@ class Dialect:
 
 def render_sql(expression: exp.Expr, dialect: Dialect, pretty: bool = True) -> str:
     """Generate the SQL text of an expression for a dialect."""
+    if dialect.alias_qualified_outputs:
+        expression = _name_qualified_outputs(expression.copy())
     return expression.sql(dialect=dialect.sqlglot_name, pretty=pretty)
+
+
+def _name_qualified_outputs(expression: exp.Expr) -> exp.Expr:
+    """Each selected ``t.c`` without an alias, in every SELECT, becomes ``t.c AS c``."""
+    for select in expression.find_all(exp.Select):
+        for projection in list(select.expressions):
+            if (
+                isinstance(projection, exp.Column)
+                and projection.table
+                and isinstance(projection.this, exp.Identifier)
+            ):
+                projection.replace(exp.alias_(projection.copy(), projection.this.copy()))
+    return expression
 
 
 def get_dialect(name: str) -> Dialect:
@@ -543,12 +560,17 @@ _SQLITE = Dialect(
 
 # toDayOfWeek is 1 for Monday by default; the truncations are wrapped in toDate because
 # older releases return DateTime from them (clickhouse.com/docs, "Dates and times").
-# CAST(NULL AS Float64) is an error, hence Nullable. No quantileExact* variant matches
-# PERCENTILE_DISC (checked against DuckDB's QUANTILE_DISC), so discrete is left out.
+# A view's column selected as `items.order_id` is named "items.order_id" there (seen with
+# chdb 26.9), so a query reading `order_id` from it would resolve to an outer column.
+# CAST(NULL AS Float64) is an error, hence Nullable. Day arithmetic is done on Date32: a Date
+# counts days in 16 bits and wraps past 2149, which put far days of a time spine in the 1970s.
+# No quantileExact* variant matches PERCENTILE_DISC (checked against DuckDB's QUANTILE_DISC),
+# so discrete is left out.
 _CLICKHOUSE = Dialect(
     supports_catalogs=False,
-    add_days_sql="addDays(toDate(__value__), __amount__)",
-    add_months_sql="addMonths(toDate(__value__), __amount__)",
+    alias_qualified_outputs=True,
+    add_days_sql="addDays(toDate32(__value__), __amount__)",
+    add_months_sql="addMonths(toDate32(__value__), __amount__)",
     in_zone_sql="toTimeZone(__value__, __zone__)",
     add_time_sql="add{Unit}s(__value__, __amount__)",
     name="clickhouse",

@@ -44,7 +44,7 @@ def rendered(url: sa.URL) -> str:
             target("mysql", server="h", username="u", password="pw", schema="s"),
             "mysql+pymysql://u:pw@h:3306/s?charset=utf8mb4",
         ),
-        (target("clickhouse", path=":memory:"), "chdb:///%3Amemory%3A"),
+        (target("clickhouse", path=":memory:"), "clickhouse+chdb:///%3Amemory%3A"),
         (
             target("clickhouse", host="h", user="u", password="pw", schema="s"),
             "clickhouse+http://u:pw@h:8123/s",
