@@ -14,6 +14,12 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from semantic_layer.errors import UserError
 from semantic_layer.profiles import DEFAULT_DUCKDB_FILE, Target
 
+# Dialects of our own, for engines reached in-process; loaded only when a target uses them.
+sa.dialects.registry.register("clickhouse.chdb", "semantic_layer.warehouse.chdb", "ChdbDialect")
+sa.dialects.registry.register(
+    "spark.session", "semantic_layer.warehouse.spark", "SparkSessionDialect"
+)
+
 # Paths that name no local file: DuckDB's in-memory database and MotherDuck.
 _NOT_A_FILE = (":memory:", "md:", "motherduck:")
 
@@ -46,7 +52,7 @@ def create_engine(target: Target, project_dir: Path) -> sa.Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
     try:
-        return sa.create_engine(url, **_engine_options(target))
+        return sa.create_engine(url, **_engine_options(target, project_dir))
     except (NoSuchModuleError, ImportError):
         raise UserError(
             f"target '{target.name}' ({target.type}) needs a driver that is not installed: "
@@ -80,13 +86,37 @@ def require_existing_file(target: Target, project_dir: Path) -> None:
     )
 
 
-def _engine_options(target: Target) -> dict[str, Any]:
+def _engine_options(target: Target, project_dir: Path) -> dict[str, Any]:
     # dbt-duckdb's `settings` are DuckDB configuration options, which duckdb-engine takes as
     # connect_args["config"].
     settings = target.fields.get("settings")
     if target.type == "duckdb" and isinstance(settings, Mapping):
         return {"connect_args": {"config": dict(settings)}}
+    if target.type == "spark":
+        return {"connect_args": {"conf": _spark_conf(target, project_dir)}}
     return {}
+
+
+def _spark_conf(target: Target, project_dir: Path) -> dict[str, str]:
+    """Spark settings: tables, views and the Hive catalog that lists them are kept in the
+    folder ``warehouse_dir`` (``spark-warehouse`` in the project by default), so what one
+    command creates the next one finds; dbt-spark's ``server_side_parameters`` come last."""
+    folder = Path(_local_path(project_dir, str(target.fields.get("warehouse_dir") or "")
+                              or "spark-warehouse"))  # fmt: skip
+    conf = {
+        "spark.sql.warehouse.dir": str(folder),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true"
+        ),
+        "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={folder / 'derby.log'}",
+    }
+    parameters = target.fields.get("server_side_parameters") or {}
+    if not isinstance(parameters, Mapping):
+        raise UserError(
+            f"target '{target.name}' (spark): server_side_parameters must be a mapping",
+            target.location,
+        )
+    return {**conf, **{str(key): str(value) for key, value in parameters.items()}}
 
 
 def _builder(target: Target) -> Callable[[Target, Path], sa.URL]:
@@ -181,7 +211,7 @@ def _mysql(target: Target, project_dir: Path) -> sa.URL:
 def _clickhouse(target: Target, project_dir: Path) -> sa.URL:
     if target.fields.get("driver") == "chdb" or "path" in target.fields:
         path = str(_field(target, "path", default=":memory:"))
-        return sa.URL.create("chdb", database=_local_path(project_dir, path))
+        return sa.URL.create("clickhouse+chdb", database=_local_path(project_dir, path))
 
     native = target.fields.get("driver") == "native"
     secure = bool(target.fields.get("secure"))
@@ -195,6 +225,20 @@ def _clickhouse(target: Target, project_dir: Path) -> sa.URL:
         database=_field(target, "schema", "database", required=False),
         query=_query(protocol="https" if secure and not native else None),
     )
+
+
+def _spark(target: Target, project_dir: Path) -> sa.URL:
+    # dbt-spark's `method: session` runs Spark inside this process; its other methods reach a
+    # cluster through drivers this tool does not use.
+    method = _field(target, "method", default="session")
+    if method != "session":
+        raise UserError(
+            f"target '{target.name}' (spark): method '{method}' is not supported; use "
+            "`method: session` (Spark in this process, pip install pyspark) or, for a "
+            "Databricks SQL warehouse, `type: databricks`",
+            target.location,
+        )
+    return sa.URL.create("spark+session")
 
 
 def _snowflake(target: Target, project_dir: Path) -> sa.URL:
@@ -285,6 +329,7 @@ _BUILDERS: dict[str, Callable[[Target, Path], sa.URL]] = {
     "snowflake": _snowflake,
     "bigquery": _bigquery,
     "databricks": _databricks,
+    "spark": _spark,
     "trino": _trino,
     "sqlserver": _sqlserver,
 }
@@ -294,12 +339,13 @@ _PACKAGES: dict[str, tuple[str, ...]] = {
     "duckdb": ("duckdb-engine",),
     "postgresql+psycopg": ("psycopg[binary]",),
     "mysql+pymysql": ("pymysql",),
-    "chdb": ("chdb", "chdb-sqlalchemy"),
+    "clickhouse+chdb": ("chdb", "chdb-sqlalchemy"),
     "clickhouse+http": ("clickhouse-sqlalchemy",),
     "clickhouse+native": ("clickhouse-sqlalchemy",),
     "snowflake": ("snowflake-sqlalchemy",),
     "bigquery": ("sqlalchemy-bigquery",),
     "databricks": ("databricks-sqlalchemy",),
+    "spark+session": ("pyspark",),
     "trino": ("trino[sqlalchemy]",),
     "mssql+pyodbc": ("pyodbc",),
 }

@@ -28,6 +28,8 @@ from semantic_layer.warehouse.state import (
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 5_000
+# Spark runs a job per batch, each with seconds of fixed cost, so it takes whole files.
+_BATCH_ROWS_BY_DIALECT = {"spark": 1_000_000}
 
 # SQLite reports schema support, but its schemas are attached database files, not namespaces
 # that CREATE SCHEMA can make (https://www.sqlite.org/lang_attach.html).
@@ -199,7 +201,8 @@ def _load_generic(connection: sa.Connection, file: Path, schema: str | None) -> 
     connection.execute(sa.schema.CreateTable(table))
 
     rows = 0
-    for batch in _batches(file, header, kinds):
+    size = _BATCH_ROWS_BY_DIALECT.get(connection.dialect.name, BATCH_ROWS)
+    for batch in _batches(file, header, kinds, size):
         connection.execute(table.insert(), batch)
         rows += len(batch)
     return rows
@@ -259,7 +262,9 @@ def _check_width(file: Path, line: int, row: list[str], header: list[str]) -> No
         )
 
 
-def _batches(file: Path, header: list[str], kinds: list[_Kind]) -> Iterator[list[dict[str, Any]]]:
+def _batches(
+    file: Path, header: list[str], kinds: list[_Kind], size: int = BATCH_ROWS
+) -> Iterator[list[dict[str, Any]]]:
     rows = _read(file)
     next(rows)
     batch: list[dict[str, Any]] = []
@@ -268,7 +273,7 @@ def _batches(file: Path, header: list[str], kinds: list[_Kind]) -> Iterator[list
             kind.convert(text) if text else None for kind, text in zip(kinds, row, strict=True)
         )
         batch.append(dict(zip(header, values, strict=True)))
-        if len(batch) >= BATCH_ROWS:
+        if len(batch) >= size:
             yield batch
             batch = []
     if batch:
