@@ -62,3 +62,15 @@ def mariadb_server():  # type: ignore[no-untyped-def]
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_folder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The warehouse folder of the one Spark session a test run may start (Spark keeps one
+    per process, so every Spark test shares it); skipped without pyspark or Java."""
+    import shutil
+
+    pytest.importorskip("pyspark", reason="pyspark is not installed")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java, which is not installed")
+    return tmp_path_factory.mktemp("spark")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -37,6 +38,19 @@ def clickhouse_run() -> Runner:
         return [tuple(row) for row in answer["data"]]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def spark_run(spark_folder: Path) -> Iterator[Runner]:
+    """Spark in local mode, reached the way a spark target is: through the product's driver."""
+    from semantic_layer.profiles import Target
+    from semantic_layer.warehouse.connect import create_engine
+
+    fields = {"method": "session", "schema": "default", "warehouse_dir": str(spark_folder)}
+    engine = create_engine(Target("test", "spark", "spark", fields), spark_folder)
+    with engine.connect() as connection:
+        yield lambda sql: [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

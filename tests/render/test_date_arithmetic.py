@@ -47,7 +47,16 @@ def _date(value: datetime.date) -> exp.Expr:
     return exp.Cast(this=exp.Literal.string(value.isoformat()), to=exp.DataType.build("date"))
 
 
-@pytest.fixture(params=["duckdb", "sqlite", "postgres", "mysql"])
+@pytest.fixture(
+    params=[
+        "duckdb",
+        pytest.param("sqlite", marks=pytest.mark.sqlite),
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+        pytest.param("spark", marks=pytest.mark.spark),
+        pytest.param("clickhouse", marks=pytest.mark.clickhouse),
+    ]
+)
 def run(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     return get_dialect(request.param), request.getfixturevalue(f"{request.param}_run")
 

@@ -124,13 +124,30 @@ def _literal(value: int | None) -> exp.Expression:
     return exp.null() if value is None else exp.Literal.number(value)
 
 
-@pytest.fixture(params=["duckdb", "sqlite", "clickhouse", "postgres", "mysql"])
+ENGINE_PARAMS = [
+    "duckdb",
+    pytest.param("sqlite", marks=pytest.mark.sqlite),
+    pytest.param("clickhouse", marks=pytest.mark.clickhouse),
+    pytest.param("postgres", marks=pytest.mark.postgres),
+    pytest.param("mysql", marks=pytest.mark.mysql),
+    pytest.param("spark", marks=pytest.mark.spark),
+]
+
+
+@pytest.fixture(params=ENGINE_PARAMS)
 def engine(request: pytest.FixtureRequest) -> Engine:
     run = request.getfixturevalue(f"{request.param}_run")
     return Engine(get_dialect(request.param), run, typed_timestamps=request.param != "sqlite")
 
 
-@pytest.fixture(params=["duckdb", "clickhouse", "postgres"])
+@pytest.fixture(
+    params=[
+        "duckdb",
+        pytest.param("clickhouse", marks=pytest.mark.clickhouse),
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("spark", marks=pytest.mark.spark),
+    ]
+)
 def percentile_engine(request: pytest.FixtureRequest) -> Engine:
     return Engine(get_dialect(request.param), request.getfixturevalue(f"{request.param}_run"))
 
