@@ -86,6 +86,9 @@ class Dialect:
     explain_prefix: str | None = "EXPLAIN"
     # A column selected as `t.c` keeps the name "t.c" in a view, so each gets `AS c`.
     alias_qualified_outputs: bool = False
+    # Where CAST(x AS DECIMAL(p, s)) truncates: x rounded to __scale__ places, half away
+    # from zero as DuckDB and PostgreSQL do, before the cast.
+    decimal_round_sql: str | None = None
 
     def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
         """Truncate a date or timestamp to the start of its ``grain``.
@@ -201,7 +204,24 @@ def render_sql(expression: exp.Expr, dialect: Dialect, pretty: bool = True) -> s
     """Generate the SQL text of an expression for a dialect."""
     if dialect.alias_qualified_outputs:
         expression = _name_qualified_outputs(expression.copy())
+    if dialect.decimal_round_sql is not None:
+        expression = _round_decimal_casts(expression.copy(), dialect)
     return expression.sql(dialect=dialect.sqlglot_name, pretty=pretty)
+
+
+def _round_decimal_casts(expression: exp.Expr, dialect: Dialect) -> exp.Expr:
+    """Round the value of every cast to a DECIMAL with a scale, where the cast would cut."""
+    assert dialect.decimal_round_sql is not None
+    for cast in list(expression.find_all(exp.Cast)):
+        to = cast.to
+        if not to.is_type(exp.DataType.Type.DECIMAL) or len(to.expressions) != 2:
+            continue
+        scale = to.expressions[1].this
+        if isinstance(cast.this, exp.Literal) or not isinstance(scale, exp.Literal):
+            continue
+        rounded = dialect._fill(dialect.decimal_round_sql, value=cast.this, scale=scale)
+        cast.this.replace(rounded)
+    return expression
 
 
 def _name_qualified_outputs(expression: exp.Expr) -> exp.Expr:
@@ -565,10 +585,13 @@ _SQLITE = Dialect(
 # CAST(NULL AS Float64) is an error, hence Nullable. Day arithmetic is done on Date32: a Date
 # counts days in 16 bits and wraps past 2149, which put far days of a time spine in the 1970s.
 # No quantileExact* variant matches PERCENTILE_DISC (checked against DuckDB's QUANTILE_DISC),
-# so discrete is left out.
+# so discrete is left out. CAST(float AS Decimal) cuts the digits it drops (29 / 100.0 gives
+# 0.28), where DuckDB and PostgreSQL round, hence decimal_round_sql.
 _CLICKHOUSE = Dialect(
     supports_catalogs=False,
     alias_qualified_outputs=True,
+    # A Float64's shortest text, read as a decimal, is the number DuckDB and PostgreSQL round.
+    decimal_round_sql="round(CAST(toString(__value__) AS Nullable(Decimal(38, 15))), __scale__)",
     add_days_sql="addDays(toDate32(__value__), __amount__)",
     add_months_sql="addMonths(toDate32(__value__), __amount__)",
     in_zone_sql="toTimeZone(__value__, __zone__)",
