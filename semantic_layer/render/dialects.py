@@ -89,6 +89,11 @@ class Dialect:
     # Where CAST(x AS DECIMAL(p, s)) truncates: x rounded to __scale__ places, half away
     # from zero as DuckDB and PostgreSQL do, before the cast.
     decimal_round_sql: str | None = None
+    # ROUND(x, n) as DuckDB computes it, half away from zero on x * 10^n (__scale__), where
+    # the engine's own ROUND differs: missing for doubles, or rounding half to even.
+    round_sql: str | None = None
+    # CONCAT spelled with ||, each part NULL-safe as in DuckDB, where CONCAT is missing.
+    concat_with_pipes: bool = False
 
     def time_trunc(self, expr: exp.Expr, grain: str) -> exp.Expr:
         """Truncate a date or timestamp to the start of its ``grain``.
@@ -204,9 +209,28 @@ def render_sql(expression: exp.Expr, dialect: Dialect, pretty: bool = True) -> s
     """Generate the SQL text of an expression for a dialect."""
     if dialect.alias_qualified_outputs:
         expression = _name_qualified_outputs(expression.copy())
+    if dialect.round_sql is not None or dialect.concat_with_pipes:
+        expression = expression.copy().transform(lambda node: _portable(node, dialect))
+    # After ROUND is rewritten, since decimal_round_sql holds the engine's own round().
     if dialect.decimal_round_sql is not None:
         expression = _round_decimal_casts(expression.copy(), dialect)
     return expression.sql(dialect=dialect.sqlglot_name, pretty=pretty)
+
+
+def _portable(node: exp.Expr, dialect: Dialect) -> exp.Expr:
+    """ROUND and CONCAT in the dialect's own terms, where its built-in ones differ."""
+    if isinstance(node, exp.Round) and dialect.round_sql is not None:
+        digits = node.args.get("decimals") or exp.Literal.number(0)
+        if isinstance(digits, exp.Literal) and digits.is_int and int(digits.this) >= 0:
+            scale = exp.Literal.number(10 ** int(digits.this))
+            return exp.paren(dialect._fill(dialect.round_sql, value=node.this, scale=scale))
+    if isinstance(node, exp.Concat) and dialect.concat_with_pipes:
+        parts = [exp.func("COALESCE", part, exp.Literal.string("")) for part in node.expressions]
+        joined = parts[0] if parts else exp.Literal.string("")
+        for part in parts[1:]:
+            joined = exp.DPipe(this=joined, expression=part)
+        return exp.paren(joined)
+    return node
 
 
 def _round_decimal_casts(expression: exp.Expr, dialect: Dialect) -> exp.Expr:
@@ -312,6 +336,9 @@ def _extract_family(fields: Mapping[str, str], cast_to: str | None = None) -> di
     return templates
 
 
+# DuckDB's ROUND on a double: x * 10^n rounded half away from zero, divided back.
+_ROUND_HALF_AWAY = "SIGN(__value__) * FLOOR(ABS(__value__) * __scale__ + 0.5) / __scale__"
+
 _ANSI_FIELDS = {"year": "YEAR", "quarter": "QUARTER", "month": "MONTH", "day": "DAY"}
 
 _WITHIN_GROUP = "PERCENTILE_{kind}({fraction}) WITHIN GROUP (ORDER BY {value})"
@@ -386,6 +413,9 @@ _POSTGRES = Dialect(
     double_type="DOUBLE PRECISION",
     percentile_cont_sql=_PERCENTILE_CONT,
     percentile_disc_sql=_PERCENTILE_DISC,
+    # ROUND(double precision, int) does not exist, and ROUND(double precision) rounds half to
+    # even (postgresql.org/docs/current/functions-math.html).
+    round_sql=_ROUND_HALF_AWAY,
 )
 
 # Snowflake's DATE_TRUNC(WEEK) follows the WEEK_START parameter, the ISO functions do not
@@ -573,6 +603,14 @@ _SQLITE = Dialect(
         "doy": f"CAST(strftime('%j', {_VALUE}) AS INTEGER)",
     },
     double_type="REAL",
+    # SQLite has no fixed-point type: a cast to DECIMAL keeps every digit. Its ROUND works on
+    # the decimal text of a double; SIGN, FLOOR and CONCAT are missing from older releases.
+    decimal_round_sql="ROUND(__value__, __scale__)",
+    round_sql=(
+        "CASE WHEN __value__ < 0 THEN -1.0 ELSE 1.0 END"
+        " * CAST(ABS(__value__) * __scale__ + 0.5 AS INTEGER) / __scale__"
+    ),
+    concat_with_pipes=True,
     supports_schemas=False,
     supports_create_or_replace_view=False,
     view_definitions_sql="SELECT NULL, name, sql FROM sqlite_master WHERE type = 'view'",
@@ -592,6 +630,7 @@ _CLICKHOUSE = Dialect(
     alias_qualified_outputs=True,
     # A Float64's shortest text, read as a decimal, is the number DuckDB and PostgreSQL round.
     decimal_round_sql="round(CAST(toString(__value__) AS Nullable(Decimal(38, 15))), __scale__)",
+    round_sql=_ROUND_HALF_AWAY,  # its round() is half to even on floats
     add_days_sql="addDays(toDate32(__value__), __amount__)",
     add_months_sql="addMonths(toDate32(__value__), __amount__)",
     in_zone_sql="toTimeZone(__value__, __zone__)",
