@@ -13,10 +13,10 @@ WITH order_summary AS (
     customer_id
 )
 SELECT
-  customers.customer_id,
-  customers.customer_name,
-  order_summary.first_ordered_at,
-  order_summary.last_ordered_at,
+  customers.customer_id AS customer_id,
+  customers.customer_name AS customer_name,
+  order_summary.first_ordered_at AS first_ordered_at,
+  order_summary.last_ordered_at AS last_ordered_at,
   COALESCE(order_summary.lifetime_orders, 0) AS lifetime_orders,
   COALESCE(order_summary.lifetime_spend, 0) AS lifetime_spend,
   CASE WHEN order_summary.lifetime_orders > 1 THEN 'returning' ELSE 'new' END AS customer_type

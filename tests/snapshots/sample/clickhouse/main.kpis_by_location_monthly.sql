@@ -70,14 +70,14 @@ WITH orders__agg1 AS (
     MAX(src.customers_with_orders__filtered) AS customers_with_orders__filtered
   FROM (
     SELECT
-      orders__agg1.metric_time__month,
-      orders__agg1.location__location_name,
-      orders__agg1.order_total,
-      orders__agg1.order_count,
-      orders__agg1.customers_with_orders,
-      orders__agg1.tax_paid,
-      orders__agg1.order_cost,
-      orders__agg2.customers_with_orders__filtered
+      orders__agg1.metric_time__month AS metric_time__month,
+      orders__agg1.location__location_name AS location__location_name,
+      orders__agg1.order_total AS order_total,
+      orders__agg1.order_count AS order_count,
+      orders__agg1.customers_with_orders AS customers_with_orders,
+      orders__agg1.tax_paid AS tax_paid,
+      orders__agg1.order_cost AS order_cost,
+      orders__agg2.customers_with_orders__filtered AS customers_with_orders__filtered
     FROM orders__agg1
     CROSS JOIN orders__agg2
     WHERE

@@ -85,14 +85,14 @@ WITH orders__agg1 AS (
     MAX(src.product_revenue) AS product_revenue
   FROM (
     SELECT
-      orders__agg1.metric_time__month,
-      orders__agg1.customers_with_orders__filtered,
-      orders__agg2.customers_with_orders,
-      orders__agg2.order_count,
-      orders__agg2.order_total,
-      customers__agg3.new_customers__2,
-      order_items__agg4.product_revenue__filtered,
-      order_items__agg5.product_revenue
+      orders__agg1.metric_time__month AS metric_time__month,
+      orders__agg1.customers_with_orders__filtered AS customers_with_orders__filtered,
+      orders__agg2.customers_with_orders AS customers_with_orders,
+      orders__agg2.order_count AS order_count,
+      orders__agg2.order_total AS order_total,
+      customers__agg3.new_customers__2 AS new_customers__2,
+      order_items__agg4.product_revenue__filtered AS product_revenue__filtered,
+      order_items__agg5.product_revenue AS product_revenue
     FROM orders__agg1
     CROSS JOIN orders__agg2
     CROSS JOIN customers__agg3

@@ -88,7 +88,7 @@ WITH sl_digits AS (
     FROM (
       SELECT
         addDays(
-          toDate((
+          toDate32((
             SELECT
               MIN(metric_time__day)
             FROM orders__agg3__rows
@@ -115,7 +115,7 @@ WITH sl_digits AS (
   FROM orders__agg3__days AS d
   INNER JOIN orders__agg3__rows AS r
     ON r.metric_time__day <= d.metric_time__day
-    AND r.metric_time__day > addDays(toDate(d.metric_time__day), -28)
+    AND r.metric_time__day > addDays(toDate32(d.metric_time__day), -28)
   GROUP BY
     d.metric_time__day
 ), orders__agg3 AS (
@@ -144,12 +144,12 @@ WITH sl_digits AS (
     MAX(src.customers_with_orders__active_customers_28_days) AS customers_with_orders__active_customers_28_days
   FROM (
     SELECT
-      orders__agg1.metric_time__week,
-      orders__agg1.customers_with_orders__filtered,
-      orders__agg2.customers_with_orders,
-      orders__agg2.order_count,
-      orders__agg2.order_total,
-      orders__agg3.customers_with_orders__active_customers_28_days
+      orders__agg1.metric_time__week AS metric_time__week,
+      orders__agg1.customers_with_orders__filtered AS customers_with_orders__filtered,
+      orders__agg2.customers_with_orders AS customers_with_orders,
+      orders__agg2.order_count AS order_count,
+      orders__agg2.order_total AS order_total,
+      orders__agg3.customers_with_orders__active_customers_28_days AS customers_with_orders__active_customers_28_days
     FROM orders__agg1
     CROSS JOIN orders__agg2
     CROSS JOIN orders__agg3

@@ -10,14 +10,14 @@ WITH supply_costs AS (
     product_id
 )
 SELECT
-  items.order_item_id,
-  items.order_id,
-  items.product_id,
-  orders.ordered_at,
-  products.product_price,
-  products.is_food_item,
-  products.is_drink_item,
-  supply_costs.supply_cost
+  items.order_item_id AS order_item_id,
+  items.order_id AS order_id,
+  items.product_id AS product_id,
+  orders.ordered_at AS ordered_at,
+  products.product_price AS product_price,
+  products.is_food_item AS is_food_item,
+  products.is_drink_item AS is_drink_item,
+  supply_costs.supply_cost AS supply_cost
 FROM main.stg_order_items AS items
 LEFT JOIN main.stg_orders AS orders
   ON items.order_id = orders.order_id

@@ -12,13 +12,13 @@ WITH item_summary AS (
     order_id
 )
 SELECT
-  orders.order_id,
-  orders.location_id,
-  orders.customer_id,
-  orders.subtotal,
-  orders.tax_paid,
-  orders.order_total,
-  orders.ordered_at,
+  orders.order_id AS order_id,
+  orders.location_id AS location_id,
+  orders.customer_id AS customer_id,
+  orders.subtotal AS subtotal,
+  orders.tax_paid AS tax_paid,
+  orders.order_total AS order_total,
+  orders.ordered_at AS ordered_at,
   COALESCE(item_summary.order_cost, 0) AS order_cost,
   COALESCE(item_summary.count_food_items, 0) > 0 AS is_food_order,
   COALESCE(item_summary.count_drink_items, 0) > 0 AS is_drink_order,

@@ -6,7 +6,7 @@ SELECT
   name AS product_name,
   type AS product_type,
   description AS product_description,
-  CAST(price / 100.0 AS Nullable(Decimal(18, 2))) AS product_price,
+  CAST(round(CAST(toString(price / 100.0) AS Nullable(Decimal(38, 15))), 2) AS Nullable(Decimal(18, 2))) AS product_price,
   type = 'jaffle' AS is_food_item,
   type = 'beverage' AS is_drink_item
 FROM raw.raw_products;

@@ -7,7 +7,7 @@ SELECT
   name AS product_name,
   type AS product_type,
   description AS product_description,
-  CAST(CAST(price AS REAL) / 100.0 AS REAL(18, 2)) AS product_price,
+  CAST(ROUND(CAST(price AS REAL) / 100.0, 2) AS REAL(18, 2)) AS product_price,
   type = 'jaffle' AS is_food_item,
   type = 'beverage' AS is_drink_item
 FROM raw_products;

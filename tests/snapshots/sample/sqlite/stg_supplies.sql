@@ -6,6 +6,6 @@ SELECT
   id AS supply_id,
   sku AS product_id,
   name AS supply_name,
-  CAST(CAST(cost AS REAL) / 100.0 AS REAL(18, 2)) AS supply_cost,
+  CAST(ROUND(CAST(cost AS REAL) / 100.0, 2) AS REAL(18, 2)) AS supply_cost,
   perishable AS is_perishable_supply
 FROM raw_supplies;
