@@ -260,7 +260,8 @@ EXAMPLE_ENVIRONMENT = {
             "mysql+pymysql://root:my-secret@127.0.0.1:3306/analytics?charset=utf8mb4",
         ),
         ("sqlite", "sqlite", "sqlite:////project/warehouse.sqlite"),
-        ("clickhouse", "clickhouse", "chdb:////project/clickhouse-data"),
+        ("clickhouse", "clickhouse", "clickhouse+chdb:////project/clickhouse-data"),
+        ("spark_local", "spark", "spark+session://"),
         (
             "sqlserver",
             "sqlserver",

@@ -139,3 +139,29 @@ def test_a_missing_driver_names_the_package_and_hides_secrets(
 @pytest.mark.parametrize("module", [connect, profiles])
 def test_docstring_examples(module: ModuleType) -> None:
     assert doctest.testmod(module).failed == 0
+
+
+def test_spark_targets_keep_their_tables_in_the_warehouse_folder(tmp_path: Path) -> None:
+    from semantic_layer.warehouse.connect import _spark_conf
+
+    fields = {
+        "method": "session",
+        "warehouse_dir": "wh",
+        "server_side_parameters": {"spark.sql.ansi.enabled": True},
+    }
+    spark = Target("p", "t", "spark", fields)
+    conf = _spark_conf(spark, tmp_path)
+
+    assert conf["spark.sql.warehouse.dir"] == str(tmp_path / "wh")
+    assert (
+        f"databaseName={tmp_path / 'wh' / 'metastore_db'}"
+        in conf["spark.hadoop.javax.jdo.option.ConnectionURL"]
+    )
+    assert conf["spark.sql.ansi.enabled"] == "True"
+
+
+def test_spark_methods_other_than_session_are_refused() -> None:
+    thrift = Target("p", "t", "spark", {"method": "thrift", "host": "h"})
+
+    with pytest.raises(UserError, match="method 'thrift' is not supported; use `method: session`"):
+        sqlalchemy_url(thrift)
