@@ -40,10 +40,11 @@ CASES = [
 ]
 
 
-# Not yet alike: MySQL divides exact numbers exactly (29 / 200.0 is the DECIMAL 0.1450), where
-# DuckDB's / gives a double (0.14499999999999999), so ROUND goes the other way at a tie.
-MYSQL_EXACT_DIVISION = {"round(a / 200.0, 2)"}
-MYSQL_EXACT_DIVISION_WHY = "MySQL's / between exact numbers is DECIMAL, DuckDB's a double"
+# Not yet alike: MySQL and Spark divide exact numbers exactly (29 / 200.0 is the DECIMAL 0.145),
+# where DuckDB's / gives a double (0.14499999999999999), so ROUND goes the other way at a tie.
+EXACT_DIVISION = {"round(a / 200.0, 2)"}
+EXACT_DIVISION_DIALECTS = {"mysql", "databricks"}
+EXACT_DIVISION_WHY = "/ between exact numbers is a DECIMAL there, a double on DuckDB"
 
 
 @pytest.fixture(params=ENGINES)
@@ -61,8 +62,8 @@ def _table() -> str:
 @pytest.mark.parametrize(("expression", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_translated_expression_runs(request, engine, expression: str, expected: object) -> None:  # type: ignore[no-untyped-def]
     dialect, run = engine
-    if dialect.name == "mysql" and expression in MYSQL_EXACT_DIVISION:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=MYSQL_EXACT_DIVISION_WHY))
+    if dialect.name in EXACT_DIVISION_DIALECTS and expression in EXACT_DIVISION:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=EXACT_DIVISION_WHY))
     query = sqlglot.parse_one(f"select {expression} as v from ({_table()}) as t", read="duckdb")
 
     value = run(render_sql(query, dialect))[0][0]
