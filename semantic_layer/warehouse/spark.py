@@ -238,8 +238,10 @@ class _TypeCompiler(compiler.GenericTypeCompiler):
 
 
 class _DDLCompiler(compiler.DDLCompiler):
-    def visit_primary_key_constraint(self, constraint: Any, **kw: Any) -> None:  # type: ignore[override]
-        # Spark's built-in tables take no key constraints; the key only helps MariaDB's joins.
+    # Spark's built-in tables take no key constraints; the key only helps MariaDB's joins.
+    def visit_primary_key_constraint(  # type: ignore[override]
+        self, constraint: Any, **kw: Any
+    ) -> None:
         return None
 
     def get_column_specification(self, column: Any, **kwargs: Any) -> str:
