@@ -232,3 +232,12 @@ def test_view_rows_equal_duckdb(
     actual = _rows(api.show(options, view, limit=None).rows)
 
     _assert_same_rows(actual, expected)
+
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param(name, marks=getattr(pytest.mark, name)) for name in ENGINES]
+)
+def test_a_second_run_changes_nothing(request: pytest.FixtureRequest, engine: str) -> None:
+    options = _deployed(request, engine, "tiny")
+
+    assert {result.action for result in api.run(options)} == {"unchanged"}
