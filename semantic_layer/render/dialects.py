@@ -527,6 +527,7 @@ _SQLITE = Dialect(
     in_zone_sql="datetime(__value__)",
     named_zones=False,
     add_time_sql="DATETIME(__value__, CAST(__amount__ AS TEXT) || ' {unit}s')",
+    transactional_ddl=True,  # with BEGIN sent by the engine (warehouse/connect.py)
     name="sqlite",
     sqlglot_name="sqlite",
     time_trunc_sql={

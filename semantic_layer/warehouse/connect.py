@@ -52,7 +52,7 @@ def create_engine(target: Target, project_dir: Path) -> sa.Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
     try:
-        return sa.create_engine(url, **_engine_options(target, project_dir))
+        engine = sa.create_engine(url, **_engine_options(target, project_dir))
     except (NoSuchModuleError, ImportError):
         raise UserError(
             f"target '{target.name}' ({target.type}) needs a driver that is not installed: "
@@ -64,6 +64,25 @@ def create_engine(target: Target, project_dir: Path) -> sa.Engine:
         raise UserError(
             f"target '{target.name}' ({target.type}): {message}", target.location
         ) from None
+    if url.drivername == "sqlite":
+        _sqlite_transactions(engine)
+    return engine
+
+
+def _sqlite_transactions(engine: sa.Engine) -> None:
+    """Make SQLite's DDL transactional: Python's sqlite3 module opens a transaction only
+    before INSERT, UPDATE and DELETE, so each CREATE VIEW would commit on its own. The
+    module's own handling is turned off and every transaction starts with BEGIN, as
+    SQLAlchemy's SQLite documentation advises ("Serializable isolation / Savepoints /
+    Transactional DDL")."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 def require_existing_file(target: Target, project_dir: Path) -> None:

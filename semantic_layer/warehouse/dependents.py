@@ -63,5 +63,7 @@ def _reads(definition: str, schema: str | None, view: str, dialect: Dialect) -> 
     for table in body.find_all(exp.Table):
         if not table.name or (not table.db and table.name.lower() in ctes):
             continue
-        reads.add(key(table.db or schema, table.name))
+        # Without schemas (SQLite) a qualifier such as main. names the one database.
+        qualifier = table.db if dialect.supports_schemas else None
+        reads.add(key(qualifier or schema, table.name))
     return reads

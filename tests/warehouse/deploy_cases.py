@@ -143,6 +143,13 @@ def _target(engine_name: str, root: Path, server: Any, prefix: str) -> tuple[str
             f"duckdb:///{path}",
             "main",
         )
+    if engine_name == "sqlite":
+        path = root / "w.sqlite"
+        return (
+            f"      type: sqlite\n      path: '{path}'\n      schema: main\n",
+            f"sqlite:///{path}",
+            "main",
+        )
     connection = server.connect()
     with connection.cursor() as cursor:
         cursor.execute(f"create database {prefix}")

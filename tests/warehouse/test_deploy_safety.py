@@ -29,7 +29,7 @@ from tests.warehouse.deploy_cases import (
     tiny_shop_on,
 )
 
-ENGINES = ["duckdb", "postgres", "mariadb"]
+ENGINES = ["duckdb", "sqlite", "postgres", "mariadb"]
 DDL = ("CREATE", "DROP", "RENAME", "ALTER", "COMMENT")
 KILLER = Path(__file__).with_name("kill_deploy.py")
 
@@ -39,7 +39,8 @@ class Injected(Exception):
 
 
 def _shop(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Deployment:
-    server = None if engine_name == "duckdb" else request.getfixturevalue(f"{engine_name}_server")
+    embedded = engine_name in ("duckdb", "sqlite")
+    server = None if embedded else request.getfixturevalue(f"{engine_name}_server")
     shop = tiny_shop_on(engine_name, tmp_path, server, f"t{uuid.uuid4().hex[:10]}")
     request.addfinalizer(shop.engine.dispose)
     return shop
@@ -116,7 +117,14 @@ def test_a_failure_at_any_statement_loses_no_view(
 
 @pytest.mark.parametrize(
     ("engine_name", "when"),
-    [("postgres", "1"), ("postgres", "DROP"), ("mariadb", "1"), ("mariadb", "RENAME")],
+    [
+        ("postgres", "1"),
+        ("postgres", "DROP"),
+        ("mariadb", "1"),
+        ("mariadb", "RENAME"),
+        ("sqlite", "3"),  # two views already replaced inside the transaction
+        ("duckdb", "3"),
+    ],
 )
 def test_a_killed_deploy_leaves_the_previous_views(
     engine_name: str, when: str, tmp_path: Path, request: pytest.FixtureRequest
@@ -127,6 +135,7 @@ def test_a_killed_deploy_leaves_the_previous_views(
 
     where = ["--project-dir", str(shop.options.project_dir)]
     where += ["--profiles-dir", str(shop.options.profiles_dir)]
+    shop.engine.dispose()  # DuckDB lets one process at a time open its file
     killed = subprocess.run(
         [sys.executable, str(KILLER), when, "run", "--lock-timeout", "5", *where],
         capture_output=True,
@@ -222,7 +231,7 @@ def _held_lock(engine_name: str, shop: Deployment, holder: list[str]) -> Iterato
     from semantic_layer.render.dialects import get_dialect
     from semantic_layer.warehouse.lock import file_lock, warehouse_lock
 
-    if engine_name == "duckdb":
+    if engine_name in ("duckdb", "sqlite"):
         holder.append(f"process {os.getpid()} ")
         with file_lock(shop.engine.url, 0):
             yield
