@@ -163,7 +163,8 @@ def run(  # type: ignore[no-untyped-def]
     """Compile, then deploy every changed view to the target and drop the views sl created
     that are no longer defined.
 
-    ``select`` deploys only the views named and the SQL models they read, and drops nothing;
+    ``select`` deploys only the views named and the SQL models they read (and the views that
+    read a replaced one when they changed too), and drops nothing;
     ``dry_run`` reports what would happen and changes nothing; ``lock_timeout`` is how many
     seconds to wait for another deploy to the same target to finish.
     """
@@ -172,16 +173,21 @@ def run(  # type: ignore[no-untyped-def]
 
     views, _, context = compile_views(options, connect=True)
     defined = None if select else views
+    unselected: list = []  # type: ignore[type-arg]
     if select:
-        views = select_views(views, select)
+        chosen = select_views(views, select)
+        unselected = [view for view in views if view not in chosen]
+        views = chosen
     schema = context.target.schema
     if dry_run:
         with context.engine(reading=True) as engine:
-            return plan_deploy(engine, views, context.dialect, schema, defined)
+            return plan_deploy(engine, views, context.dialect, schema, defined, unselected)
     wait = DEFAULT_TIMEOUT if lock_timeout is None else lock_timeout
     try:
         with context.engine() as engine:
-            return deploy(engine, views, context.dialect, schema, progress, defined, wait)
+            return deploy(
+                engine, views, context.dialect, schema, progress, defined, wait, unselected
+            )
     except WarehouseError as error:
         if context.dialect.transactional_ddl:
             raise WarehouseError(f"{error.message}; the deploy was rolled back") from None

@@ -18,6 +18,7 @@ from semantic_layer.load.jinja_env import render
 from semantic_layer.plan.builder import GroupByItem, NeedsMetricTime, QuerySpec, build_plan
 from semantic_layer.plan.names import METRIC_TIME, ElementRef, parse_group_by_call
 from semantic_layer.plan.nodes import QueryPlan
+from semantic_layer.plan.query import NeedsCustomGrain
 from semantic_layer.plan.resolve import TimeReadingError
 from semantic_layer.profiles import Target
 from semantic_layer.project import WEEKDAYS
@@ -351,6 +352,11 @@ def check_metrics(compiler: Compiler, issues: Issues, broken: set[str] | None = 
                     compiler.plan(QuerySpec((metric.name,), (by_day,), location=metric.location))
                 except TimeReadingError:
                     compiler.plan(QuerySpec((metric.name,), (own,), location=metric.location))
+                except NeedsCustomGrain as needed:
+                    # An offset counted in fiscal quarters, say, is read by fiscal quarter.
+                    name = f"metric_time__{needed.grain}"
+                    custom = GroupByItem(name, (ElementRef(needed.grain, (METRIC_TIME,)),))
+                    compiler.plan(QuerySpec((metric.name,), (custom,), location=metric.location))
         except UserError as error:
             report(compiler.project, issues, error, metric.location, ("metric", metric.name))
 

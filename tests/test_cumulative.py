@@ -246,3 +246,31 @@ def test_a_date_part_of_metric_time_beside_a_cumulative_metric_is_refused(shop) 
         api.plan_query(shop, metrics=["revenue_7_days"],
                        group_by=["metric_time__day", "metric_time__extract_dow"], where=[],
                        order_by=[], limit=None)  # fmt: skip
+
+
+def test_an_order_centuries_old_leaves_the_recent_days_right(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The spine reaches 10**5 days (about 274 years) back from the last day of data; an order
+    # of 1700 lies beyond it, so its day is not shown, but every recent day is, and the
+    # running total still counts its amount of 1: 12 Feb 10 + 1, 15 Feb 15 + 1.
+    options = tiny_shop(tmp_path, """
+metrics:
+  - name: revenue_all_time
+    type: cumulative
+    type_params: {measure: revenue}
+  - name: revenue_7_days
+    type: cumulative
+    type_params: {measure: revenue, window: 7 days}
+""")
+    seeds = options.project_dir / "seeds" / "raw_orders.csv"
+    seeds.write_text(seeds.read_text() + "7,4,1700-01-01 00:00:00,1,false\n")
+    api.seed(options)
+    api.run(options)
+    where = ["{{ TimeDimension('metric_time', 'day') }} >= '2024-01-01'"]
+
+    rows = dict((day, values) for day, *values in api.query(
+        options, metrics=["revenue_all_time", "revenue_7_days"], group_by=["metric_time__day"],
+        where=where, order_by=[], limit=None).rows)  # fmt: skip
+
+    assert rows[date(2024, 2, 12)] == [11, 10]
+    assert rows[date(2024, 2, 15)] == [16, 15]
+    assert rows[date(2024, 3, 13)] == [38, 15]  # 37 of 2024, and 1 of 1700

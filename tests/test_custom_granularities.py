@@ -232,3 +232,19 @@ def test_semantic_manifest_json_time_spines() -> None:
         "fq_start",
     )
     assert month.column == "retail_month"
+
+
+def test_a_day_written_twice_in_the_spine_is_counted_once(tmp_path: Path) -> None:
+    # 13 March appears twice; order 6 (8) falls on it and still counts once: gamma 15, 3.
+    options = _project(tmp_path, SPINE_YAML)
+    spine = options.project_dir / "models" / "marts" / "sprint_days.sql"
+    spine.write_text(SPINE_SQL + "union all select date '2024-03-13', 'gamma'\n")
+    api.seed(options)
+    api.run(options)
+
+    assert _rows(options, ["revenue", "orders"], ["metric_time__sprint"]) == (
+        ("alpha", 12, 2),
+        ("beta", 10, 1),
+        ("gamma", 15, 3),
+    )
+

@@ -121,3 +121,68 @@ def test_the_progress_bar_goes_to_a_terminal_only(
     assert code == 0
     assert "deploying" in captured.err and "deploying" not in captured.out
     assert "  dropped   main.shop_monthly_by_region" in captured.out
+
+
+REVENUE_DAILY = """
+saved_queries:
+  - name: revenue_daily
+    query_params:
+      metrics: [revenue]
+      group_by: ["TimeDimension('metric_time', 'day')"]
+    exports:
+      - {name: revenue_daily, config: {export_as: view}}
+"""
+
+
+def test_a_selection_keeps_other_views_reading_a_replaced_one_in_step(tmp_path: Path) -> None:
+    # amount becomes amount_usd in stg_orders and in the definitions; deploying only
+    # shop_monthly_by_region replaces stg_orders, so revenue_daily, whose SQL changed too
+    # and which reads stg_orders, is deployed with it instead of being left broken.
+    options = tiny_shop(tmp_path, REVENUE_DAILY)
+    api.seed(options)
+    api.run(options)
+    staging = options.project_dir / "models" / "staging" / "stg_orders.sql"
+    staging.write_text(staging.read_text().replace("as amount", "as amount_usd"))
+    orders = options.project_dir / "models" / "semantic" / "orders.yml"
+    orders.write_text(orders.read_text().replace("expr: amount\n", "expr: amount_usd\n"))
+
+    results = {r.name: r.action for r in api.run(options, select=["shop_monthly_by_region"])}
+
+    assert results["revenue_daily"] == "replaced"
+    assert "order_items" not in results  # reads stg_orders, but its SQL did not change
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
+        total = connection.execute("select sum(revenue) from main.revenue_daily").fetchone()
+    assert total == (10 + 5 + 7 + 3 + 4 + 8,)
+
+
+def test_an_empty_selection_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options = tiny_shop(tmp_path)
+    api.seed(options)
+
+    code, output = run_sl(options, capsys, "run", "--select", " , ")
+
+    assert code == 2
+    assert "--select names no view" in output
+    assert _views(tmp_path / "w.duckdb") == set()
+
+
+def test_a_users_view_in_another_schema_reading_an_unqualified_name_blocks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # DuckDB looks an unqualified name up in main, whatever schema the view lives in.
+    options = tiny_shop(tmp_path)
+    api.seed(options)
+    api.run(options)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
+        connection.execute("create schema reports")
+        connection.execute("create view reports.r as select * from shop_monthly_by_region")
+    (options.project_dir / "models" / "semantic" / "saved_queries.yml").unlink()
+
+    code, output = run_sl(options, capsys, "run")
+
+    assert code == 1
+    assert "reports.r reads main.shop_monthly_by_region (to be dropped)" in output
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
+        assert len(connection.execute("select * from reports.r").fetchall()) > 0

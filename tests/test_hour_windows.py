@@ -153,3 +153,69 @@ def test_windows_shorter_than_an_hour_are_located(
 
     assert code == 1
     assert "extra.yml:" in output and "windows shorter than an hour are not supported" in output
+
+
+def test_a_row_a_century_old_leaves_the_recent_hours_right(tmp_path: Path) -> None:
+    # The spine reaches 10**6 hours (about 114 years) back from the last hour of data; an
+    # event of 1900 lies beyond it, so its own hours are not shown, but the recent hours are,
+    # with the values worked out above.
+    old_row = "(0, timestamp '1900-01-01 00:00:00', 100), (1, timestamp '2024-01-01 22:15:00', 1)"
+    options = tiny_shop(tmp_path, EVENTS)
+    (options.project_dir / "models" / "marts" / "events.sql").write_text(
+        EVENTS_SQL.replace("(1, timestamp '2024-01-01 22:15:00', 1)", old_row)
+    )
+    api.seed(options)
+    api.run(options)
+    where = ["{{ TimeDimension('metric_time', 'hour') }} >= '2024-01-01'"]
+
+    rows = api.query(options, metrics=["amount_2h", "amount_prior_hour"],
+                     group_by=["metric_time__hour"], where=where,
+                     order_by=["metric_time__hour"], limit=None).rows  # fmt: skip
+
+    assert rows == (
+        (_at(1, 22), 1, None),
+        (_at(1, 23), 3, 1),
+        (_at(2, 0), 6, 2),
+        (_at(2, 1), 4, 4),
+        (_at(2, 2), 8, None),
+    )
+
+
+def test_an_offset_in_custom_periods_of_an_hourly_spine(tmp_path: Path) -> None:
+    # Shifts on an hourly spine: A until 22:59 on 1 January, B until 00:59 on 2 January, C
+    # after. A holds event 1 (1), B events 2 and 3 (6), C event 4 (8). The project loads
+    # (the offset is checked by shift, not by day), and each shift reads the one before.
+    spine_sql = """
+select h as date_hour,
+       case when h < timestamp '2024-01-01 23:00' then 'A'
+            when h < timestamp '2024-01-02 01:00' then 'B' else 'C' end as shift
+from range(timestamp '2024-01-01', timestamp '2024-01-03', interval 1 hour) as t(h)
+"""
+    spine_yaml = """
+models:
+  - name: shift_hours
+    time_spine:
+      standard_granularity_column: date_hour
+      custom_granularities: [{name: shift}]
+    columns: [{name: date_hour, granularity: hour}]
+"""
+    extra = EVENTS.replace("metrics:\n", spine_yaml + "metrics:\n", 1) + """
+  - name: amount_prior_shift
+    type: derived
+    type_params:
+      expr: prior
+      metrics:
+        - {name: amount, offset_window: 1 shift, alias: prior}
+"""
+    options = tiny_shop(tmp_path, extra)
+    marts = options.project_dir / "models" / "marts"
+    (marts / "events.sql").write_text(EVENTS_SQL)
+    (marts / "shift_hours.sql").write_text(spine_sql)
+    api.seed(options)
+    api.run(options)
+
+    assert _rows(options, ["amount", "amount_prior_shift"], "shift") == (
+        ("A", 1, None),
+        ("B", 6, 1),
+        ("C", 8, 6),
+    )

@@ -165,6 +165,9 @@ def run(
     created that are no longer defined are dropped (not with --select).
     """
     prefix = "would be " if dry_run else ""
+    if select and not _split(select):
+        # An empty --select (a shell variable left unset) must not deploy and drop everything.
+        raise click.UsageError("--select names no view; give view names, or leave it out")
     with _progress_bar() as advance:
         results = api.run(
             options,

@@ -47,6 +47,7 @@ from semantic_layer.plan.nodes import (
 )
 from semantic_layer.plan.query import (
     GroupByItem,
+    NeedsCustomGrain,
     NeedsMetricTime,
     QuerySpec,
     order_column,
@@ -653,7 +654,8 @@ class _Planner:
                 location,
             )
         if time.custom is None and time.grain is not counted.spine_grain:
-            raise UserError(
+            raise NeedsCustomGrain(
+                counted.name,
                 f"offset metric '{leaf.metric}' counts its offset in {counted.name}s, so it is "
                 f"read by metric_time__{counted.name} or metric_time__"
                 f"{counted.spine_grain.value}, not {time.name}",

@@ -15,6 +15,15 @@ class NeedsMetricTime(UserError):
     """A metric that accumulates over time was asked for without metric_time."""
 
 
+class NeedsCustomGrain(UserError):
+    """An offset counted in a custom granularity was read at a grain it cannot be; ``grain``
+    names the custom granularity it can be read at."""
+
+    def __init__(self, grain: str, message: str, location: Location | None = None) -> None:
+        super().__init__(message, location)
+        self.grain = grain
+
+
 @dataclass(frozen=True)
 class GroupByItem:
     """One group-by item as written, with its possible readings."""

@@ -33,11 +33,12 @@ def custom_offset_ctes(
     assert custom is not None and step.offset.window is not None
     day = dialect.time_trunc(sqlnames.column(custom.spine_column), custom.spine_grain.value)
     label = sqlnames.column(custom.column)
+    # One row per day, as where the periods are read (render/sql.py): the smaller label.
     days = (
-        exp.select(exp.alias_(day, _DAY), exp.alias_(label, _PERIOD))
-        .distinct()
+        exp.select(exp.alias_(day, _DAY), exp.alias_(exp.Min(this=label), _PERIOD))
         .from_(spine_table)
         .where(exp.Not(this=exp.Is(this=label.copy(), expression=exp.Null())))
+        .group_by(day.copy())
     )
     names = {part: f"{final}__{part}" for part in ("days", "periods", "numbered")}
     ctes = [(names["days"], days), (names["periods"], _periods(names["days"]))]

@@ -584,7 +584,9 @@ _CLICKHOUSE = Dialect(
     round_sql=_ROUND_HALF_AWAY,  # its round() is half to even on floats
     add_days_sql="addDays(toDate32(__value__), __amount__)",
     add_months_sql="addMonths(toDate32(__value__), __amount__)",
-    in_zone_sql="toTimeZone(__value__, __zone__)",
+    # Wall-clock time without a zone, as elsewhere: kept as a DateTime of the zone, the two
+    # 01:30 of a night when clocks go back would stay two values.
+    in_zone_sql="toDateTime64(toString(toTimeZone(__value__, __zone__)), 6, 'UTC')",
     add_time_sql="add{Unit}s(__value__, __amount__)",
     name="clickhouse",
     sqlglot_name="clickhouse",

@@ -222,10 +222,16 @@ def _join_spine(
     custom = column.custom
     assert custom is not None and column.grain is not None
     spine_day = dialect.time_trunc(sqlnames.column(custom.spine_column), custom.spine_grain.value)
-    spine = exp.select(
-        exp.alias_(spine_day, _DAY),
-        exp.alias_(sqlnames.column(custom.column), _PERIOD),
-    ).from_(relation_table(custom.spine))
+    # One row per day, whatever the table holds, so the join can never repeat a fact row; a
+    # day written twice with two periods takes the smaller.
+    spine = (
+        exp.select(
+            exp.alias_(spine_day, _DAY),
+            exp.alias_(exp.Min(this=sqlnames.column(custom.column)), _PERIOD),
+        )
+        .from_(relation_table(custom.spine))
+        .group_by(spine_day.copy())
+    )
     row_day = dialect.time_trunc(column.expression, column.grain.value)
     return rows.join(
         spine.subquery(alias),

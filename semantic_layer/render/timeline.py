@@ -18,7 +18,7 @@ DIGITS = "sl_digits"
 # percentile must read the rows themselves; a count or a boolean sum would turn into a sum of
 # counts, whose type differs on some engines.
 _BY_DAY_FIRST = {Agg.SUM: exp.Sum, Agg.MIN: exp.Min, Agg.MAX: exp.Max}
-_PLACES = 5  # 10**5 days: a spine of about 270 years from the first day of data
+_PLACES = 5  # 10**5 days: a spine reaching about 270 years back from the last day of data
 _DAY = "day"
 
 
@@ -160,8 +160,9 @@ def shift(
 
 
 def _days(axis: TimeAxis, day_column: str, source: str, dialect: Dialect) -> exp.Select:
-    """Every day from the first to the last ``day_column`` of ``source``, as ``day_column``,
-    less the days the query's filters on metric_time do not show."""
+    """Every day from the first to the last ``day_column`` of ``source`` (at most 10**5 days,
+    or 10**6 hours, back from the last), as ``day_column``, less the days the query's filters
+    on metric_time do not show."""
     day = sqlnames.column(day_column)
     first = exp.select(exp.Min(this=day.copy())).from_(sqlnames.table(source)).subquery()
     last = exp.select(exp.Max(this=day.copy())).from_(sqlnames.table(source)).subquery()
@@ -173,7 +174,10 @@ def _days(axis: TimeAxis, day_column: str, source: str, dialect: Dialect) -> exp
         digit = exp.Mul(this=exp.Literal.number(10**place), expression=exp.column("n", f"d{place}"))
         count = exp.Add(this=count, expression=digit)
 
-    step = dialect.add_time(first, count, "hour") if hourly else dialect.add_days(first, count)
+    # Counted back from the last day, so the most recent days are always there: a stray row
+    # centuries old can only lose days older than the spine's reach (10**5 days, 10**6 hours).
+    back = exp.Neg(this=exp.Paren(this=count))
+    step = dialect.add_time(last, back, "hour") if hourly else dialect.add_days(last, back)
     spine = exp.select(exp.alias_(step, sqlnames.identifier(day_column))).from_(
         exp.alias_(sqlnames.table(DIGITS), "d0")
     )
@@ -196,7 +200,7 @@ def _days(axis: TimeAxis, day_column: str, source: str, dialect: Dialect) -> exp
     bounded = (
         exp.select(*columns)
         .from_(spine.subquery(sqlnames.identifier("spine")))
-        .where(exp.LTE(this=day.copy(), expression=last))
+        .where(exp.GTE(this=day.copy(), expression=first))
     )
     shown = exp.select(day.copy()).from_(bounded.subquery(sqlnames.identifier("shown")))
     if axis.time_where:

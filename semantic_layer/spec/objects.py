@@ -252,7 +252,9 @@ class Offset:
     to_grain: Grain | None = None
 
     def __str__(self) -> str:
-        return f"offset_window {self.window}" if self.window else f"offset_to_grain {self.to_grain}"
+        if self.window is not None:
+            return f"offset_window {self.window}"
+        return f"offset_to_grain {self.to_grain.value if self.to_grain else None}"
 
 
 @dataclass(frozen=True)

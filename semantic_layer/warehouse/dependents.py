@@ -63,7 +63,11 @@ def _reads(definition: str, schema: str | None, view: str, dialect: Dialect) -> 
     for table in body.find_all(exp.Table):
         if not table.name or (not table.db and table.name.lower() in ctes):
             continue
-        # Without schemas (SQLite) a qualifier such as main. names the one database.
-        qualifier = table.db if dialect.supports_schemas else None
-        reads.add(key(qualifier or schema, table.name))
+        if table.db and dialect.supports_schemas:
+            reads.add(key(table.db, table.name))
+        else:
+            # An unqualified name is looked up on the engine's search path, which need not be
+            # the view's own schema (DuckDB reads main): any schema may be meant. Without
+            # schemas (SQLite) a qualifier such as main. names the one database.
+            reads.add((_ANY[0], table.name.lower()))
     return reads

@@ -56,7 +56,9 @@ class DeployResult:
 
     @property
     def qualified_name(self) -> str:
-        return self.view.qualified_name if self.view else f"{self.schema}.{self.name}".lstrip(".")
+        if self.view is not None:
+            return self.view.qualified_name
+        return ".".join(part for part in (self.schema, self.name) if part)
 
 
 Progress = Callable[[DeployResult, int], None]  # a view done, and how many there are
@@ -80,6 +82,7 @@ def deploy(
     progress: Progress | None = None,
     defined: list[CompiledView] | None = None,
     lock_timeout: float = DEFAULT_TIMEOUT,
+    unselected: list[CompiledView] | None = None,
 ) -> list[DeployResult]:
     """Create or replace every view whose statements changed since the last deploy, and
     drop the views sl created that ``defined`` (every view of the project) no longer has.
@@ -98,20 +101,31 @@ def deploy(
     with file_lock(engine.url, lock_timeout), engine.connect() as connection:
         if dialect.transactional_ddl:
             with connection.begin():
-                return _deploy(connection, views, dialect, schema, progress, defined, lock_timeout)
+                return _deploy(
+                    connection, views, dialect, schema, progress, defined, lock_timeout, unselected
+                )
         # Each statement stands alone here; the state is committed as the warehouse changes.
-        results = _deploy(connection, views, dialect, schema, progress, defined, lock_timeout)
+        results = _deploy(
+            connection, views, dialect, schema, progress, defined, lock_timeout, unselected
+        )
         connection.commit()
         return results
 
 
 def _deploy(  # type: ignore[no-untyped-def]
-    connection: sa.Connection, views, dialect: Dialect, schema, progress, defined, lock_timeout
+    connection: sa.Connection,
+    views,
+    dialect: Dialect,
+    schema,
+    progress,
+    defined,
+    lock_timeout,
+    unselected=None,
 ) -> list[DeployResult]:
     from semantic_layer.warehouse.swap import apply_by_swap
 
     with warehouse_lock(connection, dialect, schema, lock_timeout):
-        plan = _plan(connection, views, dialect, schema, defined)
+        plan = _plan(connection, views, dialect, schema, defined, unselected)
         if any(result.action != "unchanged" for result in plan.results):
             for name in sorted({view.schema for view in views if _schema(view, dialect)}):
                 ensure_schema(connection, name)
@@ -136,6 +150,7 @@ def plan_deploy(
     dialect: Dialect,
     state_schema: str | None,
     defined: list[CompiledView] | None = None,
+    unselected: list[CompiledView] | None = None,
 ) -> list[DeployResult]:
     """What ``deploy`` would do to each view, reading the warehouse and changing nothing.
 
@@ -144,7 +159,7 @@ def plan_deploy(
     """
     schema = state_schema if dialect.supports_schemas else None
     with engine.connect() as connection:
-        return _plan(connection, views, dialect, schema, defined).results
+        return _plan(connection, views, dialect, schema, defined, unselected).results
 
 
 def select_views(views: list[CompiledView], names: list[str]) -> list[CompiledView]:
@@ -189,25 +204,67 @@ def _plan(
     dialect: Dialect,
     state_schema: str | None,
     defined: list[CompiledView] | None,
+    unselected: list[CompiledView] | None = None,
 ) -> Plan:
-    """Decide every view's action and run every check, before any statement."""
+    """Decide every view's action and run every check, before any statement.
+
+    With a selection, a view left out of it that reads a view being replaced joins the
+    deploy when its own statements changed too, so that no deployed view is left reading a
+    replaced one it no longer fits.
+    """
+    views = views + _changed_readers(connection, views, unselected or [], dialect, state_schema)
     _require_sources(connection, views)
     deployed = read_state(connection, state_schema)
     _refuse_foreign(connection, views, deployed, dialect)
-
-    results = []
-    for view in views:
-        schema = _schema(view, dialect)
-        exists = view.name.lower() in existing_relations(connection, schema)
-        same = deployed.get(key(schema, view.name)) == ("view", fingerprint(view))
-        action = "unchanged" if same and exists else "replaced" if exists else "created"
-        results.append(DeployResult(action, schema, view.name, view))
+    results = [_action(connection, view, deployed, dialect) for view in views]
     if defined is not None:
         results += _stale(connection, deployed, {key(_schema(v, dialect), v.name) for v in defined})
 
     readers = view_readers(connection, dialect)
     _refuse_foreign_readers(results, deployed, readers)
     return Plan(results, state_schema, deployed, readers)
+
+
+def _action(
+    connection: sa.Connection,
+    view: CompiledView,
+    deployed: dict[Key, tuple[str, str]],
+    dialect: Dialect,
+) -> DeployResult:
+    schema = _schema(view, dialect)
+    exists = view.name.lower() in existing_relations(connection, schema)
+    same = deployed.get(key(schema, view.name)) == ("view", fingerprint(view))
+    action = "unchanged" if same and exists else "replaced" if exists else "created"
+    return DeployResult(action, schema, view.name, view)
+
+
+def _changed_readers(
+    connection: sa.Connection,
+    selected: list[CompiledView],
+    unselected: list[CompiledView],
+    dialect: Dialect,
+    state_schema: str | None,
+) -> list[CompiledView]:
+    """The views outside a selection that read (at any remove) a selected view being
+    replaced, and whose own statements changed: deploying them too keeps them in step."""
+    deployed = read_state(connection, state_schema)
+    replaced = {
+        view.name
+        for view in selected
+        if _action(connection, view, deployed, dialect).action == "replaced"
+    }
+    added: list[CompiledView] = []
+    grown = True
+    while grown:
+        grown = False
+        for view in unselected:
+            if view in added or not replaced & set(view.depends_on):
+                continue
+            if _action(connection, view, deployed, dialect).action != "unchanged":
+                added.append(view)
+                replaced.add(view.name)
+                grown = True
+    return sorted(added, key=unselected.index)
 
 
 def _stale(

@@ -113,3 +113,49 @@ def test_sqlite_in_utc() -> None:
 def test_sqlite_refuses_a_named_zone() -> None:
     with pytest.raises(UserError, match="only UTC is available there"):
         _cut("sqlite", "America/New_York")
+
+
+# When New York's clocks go back on 3 November 2024, 05:30 and 06:30 UTC are both 01:30 there:
+# by the hour, the two instants fall in one wall-clock hour, on every engine.
+FALL_BACK = ("2024-11-03 05:30:00", "2024-11-03 06:30:00")
+
+
+def _hours(name: str) -> str:
+    dialect = dataclasses.replace(get_dialect(name), time_zone="America/New_York")
+    hour = dialect.time_trunc(dialect.in_reporting_zone(exp.column("ts")), "hour")
+    query = exp.select(exp.alias_(hour, "h")).from_("t")
+    return (
+        f"SELECT COUNT(DISTINCT h), MIN(h) FROM ({render_sql(query, dialect, pretty=False)}) AS x"
+    )
+
+
+def test_the_repeated_hour_is_one_hour_on_duckdb() -> None:
+    connection = duckdb.connect()
+    rows = " UNION ALL ".join(f"SELECT TIMESTAMPTZ '{ts}+00' AS ts" for ts in FALL_BACK)
+    connection.execute(f"CREATE TABLE t AS {rows}")
+
+    count, hour = connection.execute(_hours("duckdb")).fetchone()
+
+    assert (count, str(hour)) == (1, "2024-11-03 01:00:00")
+
+
+def test_the_repeated_hour_is_one_hour_on_postgres(postgres_server: PostgresServer) -> None:
+    connection = postgres_server.connect()
+    try:
+        rows = " UNION ALL ".join(f"SELECT TIMESTAMPTZ '{ts}+00' AS ts" for ts in FALL_BACK)
+        connection.execute(f"CREATE TEMPORARY TABLE t AS {rows}")
+        count, hour = connection.execute(_hours("postgres")).fetchone()
+    finally:
+        connection.close()
+
+    assert (count, str(hour)) == (1, "2024-11-03 01:00:00")
+
+
+def test_the_repeated_hour_is_one_hour_on_clickhouse() -> None:
+    chdb = pytest.importorskip("chdb", reason="chdb (in-process ClickHouse) is not installed")
+    rows = " UNION ALL ".join(f"SELECT toDateTime('{ts}', 'UTC') AS ts" for ts in FALL_BACK)
+    sql = _hours("clickhouse").replace("FROM t)", f"FROM ({rows}) AS t)")
+
+    count, hour = json.loads(chdb.query(sql, "JSONCompact").bytes())["data"][0]
+
+    assert (int(count), str(hour)[:19]) == (1, "2024-11-03 01:00:00")
