@@ -248,3 +248,26 @@ def test_a_day_written_twice_in_the_spine_is_counted_once(tmp_path: Path) -> Non
         ("gamma", 15, 3),
     )
 
+
+
+CUMULATIVE = """
+  - name: revenue_running
+    type: cumulative
+    type_params: {measure: revenue}
+"""
+
+
+def test_a_custom_period_filter_on_a_metric_along_time_is_refused(tmp_path: Path) -> None:
+    # Filtering the rows by sprint would take the history a running total or an offset
+    # reads (gamma's running total is 37, not 15), so it is refused rather than wrong.
+    metrics = METRICS.replace("saved_queries:", CUMULATIVE.lstrip("\n") + "saved_queries:")
+    options = _project(tmp_path, SPINE_YAML + metrics)
+    api.seed(options)
+    api.run(options)
+    where = ["{{ TimeDimension('metric_time', 'sprint') }} = 'gamma'"]
+
+    with pytest.raises(UserError, match="cannot be filtered by metric_time__sprint"):
+        _rows(options, ["revenue_running"], ["metric_time__day"], where)
+    with pytest.raises(UserError, match="a filter on metric_time would hide the periods"):
+        _rows(options, ["revenue_prior_sprint"], ["metric_time__day"], where)
+    assert _rows(options, ["revenue"], ["metric_time__sprint"], where) == (("gamma", 15),)

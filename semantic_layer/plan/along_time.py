@@ -83,10 +83,13 @@ def is_metric_time_part(element: ResolvedElement) -> bool:
 
 
 def on_metric_time(parsed: ParsedFilter) -> bool:
-    """True when every element a filter reads is metric_time at some grain."""
+    """True when every element a filter reads is metric_time at some grain, a custom
+    granularity's included (``metric_time__fiscal_quarter``)."""
     return bool(parsed.columns) and all(
-        readings[0].element == METRIC_TIME
-        and not readings[0].entity_path
-        and readings[0].date_part is None
+        readings[0].date_part is None
+        and (
+            (readings[0].element == METRIC_TIME and not readings[0].entity_path)
+            or readings[0].entity_path == (METRIC_TIME,)
+        )
         for _, readings in parsed.columns
     )

@@ -616,6 +616,16 @@ class _Planner:
         conditions = tuple(
             self.condition(parsed, leaf.model, leaf.measure, shown) for parsed in shown_filters
         )
+        custom_filters = [element.name for element in shown.values() if element.custom]
+        if custom_filters:
+            # The periods shown are chosen on the spine of days, which knows standard grains
+            # only; filtering the rows instead would take history from the windows.
+            raise UserError(
+                f"{kind} metric '{leaf.metric}' cannot be filtered by {custom_filters[0]}: a "
+                "filter on metric_time chooses the periods it shows, and only a standard grain "
+                "(day, week, month, ...) can choose them; filter by one of those",
+                shown_filters[0].location,
+            )
         time_columns = tuple((e.name, e.grain) for e in shown.values() if e.grain is not None)
         return TimeAxis(
             day_column,
@@ -664,7 +674,7 @@ class _Planner:
         if shown_filters:
             raise UserError(
                 f"offset metric '{leaf.metric}' counts its offset in {counted.name}s; a filter "
-                "on metric_time would hide the periods it reads, so filter the view instead",
+                "on metric_time would hide the periods it reads, so it takes none",
                 shown_filters[0].location,
             )
         return counted

@@ -621,7 +621,10 @@ _CLICKHOUSE = Dialect(
 _TSQL = Dialect(
     add_days_sql="CAST(DATEADD(DAY, __amount__, __value__) AS DATE)",
     add_months_sql="CAST(DATEADD(MONTH, __amount__, __value__) AS DATE)",
+    # AT TIME ZONE takes Windows zone names ('Eastern Standard Time'), not IANA ones, and
+    # 'UTC' is both (learn.microsoft.com, "AT TIME ZONE"); so only UTC here.
     in_zone_sql="CAST(__value__ AT TIME ZONE __zone__ AS DATETIME2)",
+    named_zones=False,
     add_time_sql="DATEADD({UNIT}, __amount__, __value__)",
     name="tsql",
     sqlglot_name="tsql",

@@ -89,9 +89,11 @@ WITH sl_digits AS (
       SELECT
         DATE_ADD(CAST((
           SELECT
-            MIN(metric_time__day)
+            MAX(metric_time__day)
           FROM orders__agg3__rows
-        ) AS DATE), INTERVAL (d0.n + 10 * d1.n + 100 * d2.n + 1000 * d3.n + 10000 * d4.n) DAY) AS metric_time__day
+        ) AS DATE), INTERVAL -(
+          d0.n + 10 * d1.n + 100 * d2.n + 1000 * d3.n + 10000 * d4.n
+        ) DAY) AS metric_time__day
       FROM sl_digits AS d0
       CROSS JOIN sl_digits AS d1
       CROSS JOIN sl_digits AS d2
@@ -99,9 +101,9 @@ WITH sl_digits AS (
       CROSS JOIN sl_digits AS d4
     ) AS spine
     WHERE
-      metric_time__day <= (
+      metric_time__day >= (
         SELECT
-          MAX(metric_time__day)
+          MIN(metric_time__day)
         FROM orders__agg3__rows
       )
   ) AS shown

@@ -89,10 +89,12 @@ WITH sl_digits AS (
       SELECT
         CAST(DATEADD(
           DAY,
-          d0.n + 10 * d1.n + 100 * d2.n + 1000 * d3.n + 10000 * d4.n,
+          -(
+            d0.n + 10 * d1.n + 100 * d2.n + 1000 * d3.n + 10000 * d4.n
+          ),
           (
             SELECT
-              MIN(metric_time__day)
+              MAX(metric_time__day)
             FROM orders__agg3__rows
           )
         ) AS DATE) AS metric_time__day
@@ -103,9 +105,9 @@ WITH sl_digits AS (
       CROSS JOIN sl_digits AS d4
     ) AS spine
     WHERE
-      metric_time__day <= (
+      metric_time__day >= (
         SELECT
-          MAX(metric_time__day)
+          MIN(metric_time__day)
         FROM orders__agg3__rows
       )
   ) AS shown
