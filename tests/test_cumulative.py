@@ -252,7 +252,9 @@ def test_an_order_centuries_old_leaves_the_recent_days_right(tmp_path) -> None: 
     # The spine reaches 10**5 days (about 274 years) back from the last day of data; an order
     # of 1700 lies beyond it, so its day is not shown, but every recent day is, and the
     # running total still counts its amount of 1: 12 Feb 10 + 1, 15 Feb 15 + 1.
-    options = tiny_shop(tmp_path, """
+    options = tiny_shop(
+        tmp_path,
+        """
 metrics:
   - name: revenue_all_time
     type: cumulative
@@ -260,7 +262,8 @@ metrics:
   - name: revenue_7_days
     type: cumulative
     type_params: {measure: revenue, window: 7 days}
-""")
+""",
+    )
     seeds = options.project_dir / "seeds" / "raw_orders.csv"
     seeds.write_text(seeds.read_text() + "7,4,1700-01-01 00:00:00,1,false\n")
     api.seed(options)

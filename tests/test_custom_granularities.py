@@ -249,7 +249,6 @@ def test_a_day_written_twice_in_the_spine_is_counted_once(tmp_path: Path) -> Non
     )
 
 
-
 CUMULATIVE = """
   - name: revenue_running
     type: cumulative

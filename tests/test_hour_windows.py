@@ -199,7 +199,9 @@ models:
       custom_granularities: [{name: shift}]
     columns: [{name: date_hour, granularity: hour}]
 """
-    extra = EVENTS.replace("metrics:\n", spine_yaml + "metrics:\n", 1) + """
+    extra = (
+        EVENTS.replace("metrics:\n", spine_yaml + "metrics:\n", 1)
+        + """
   - name: amount_prior_shift
     type: derived
     type_params:
@@ -207,6 +209,7 @@ models:
       metrics:
         - {name: amount, offset_window: 1 shift, alias: prior}
 """
+    )
     options = tiny_shop(tmp_path, extra)
     marts = options.project_dir / "models" / "marts"
     (marts / "events.sql").write_text(EVENTS_SQL)
