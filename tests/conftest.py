@@ -74,3 +74,11 @@ def spark_folder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
     if shutil.which("java") is None:
         pytest.skip("Spark needs Java, which is not installed")
     return tmp_path_factory.mktemp("spark")
+
+
+@pytest.fixture(scope="session")
+def chdb_folder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The one folder of in-process ClickHouse: chdb keeps one session per process, so every
+    ClickHouse target of the run shares it (each test uses a schema of its own)."""
+    pytest.importorskip("chdb_sqlalchemy", reason="chdb-sqlalchemy is not installed")
+    return tmp_path_factory.mktemp("chdb")

@@ -51,6 +51,9 @@ class Dialect:
     # many relations at once, all or none, lets new views be built aside and swapped in:
     # "{pairs}" stands for "old TO new, ...".
     rename_relations_sql: str | None = None
+    # Without either, new views can still be built aside first, which proves each new view's
+    # SQL before any previous view is touched; they then replace the previous ones in turn.
+    build_aside: bool = False
     # A lock that keeps two deploys of a target apart: a query that takes it without waiting
     # and returns true when it did, one that releases it (none: it ends with the
     # transaction), and one that describes the session holding it. Parameters: :lock_name,
@@ -424,6 +427,7 @@ _DATABRICKS = Dialect(
     in_zone_sql="CONVERT_TIMEZONE(__zone__, __value__)",
     # sqlglot writes TIMESTAMPADD as a three-argument DATE_ADD, which Spark does not have.
     add_time_sql="TIMESTAMP_SECONDS(UNIX_SECONDS(__value__) + __amount__ * {seconds})",
+    build_aside=True,
     name="databricks",
     sqlglot_name="databricks",
     time_trunc_sql=_date_trunc_family(unit_case="upper"),
@@ -588,6 +592,7 @@ _CLICKHOUSE = Dialect(
     # 01:30 of a night when clocks go back would stay two values.
     in_zone_sql="toDateTime64(toString(toTimeZone(__value__, __zone__)), 6, 'UTC')",
     add_time_sql="add{Unit}s(__value__, __amount__)",
+    build_aside=True,
     name="clickhouse",
     sqlglot_name="clickhouse",
     time_trunc_sql={

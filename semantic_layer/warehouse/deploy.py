@@ -129,7 +129,8 @@ def _deploy(  # type: ignore[no-untyped-def]
         if any(result.action != "unchanged" for result in plan.results):
             for name in sorted({view.schema for view in views if _schema(view, dialect)}):
                 ensure_schema(connection, name)
-        if dialect.transactional_ddl or dialect.rename_relations_sql is None:
+        swaps = dialect.rename_relations_sql is not None or dialect.build_aside
+        if dialect.transactional_ddl or not swaps:
             _apply_in_place(connection, plan, dialect, progress)
         else:
             apply_by_swap(connection, plan, dialect, progress)

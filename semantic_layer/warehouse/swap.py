@@ -3,7 +3,10 @@
 Every new or changed view is first created under a temporary name. One statement that the
 engine applies entirely or not at all (``rename_relations_sql``) then moves every previous
 view aside and every new one into its place, so until that statement every previous view
-answers as before, and after it every new one does. Engines check a view's columns when it
+answers as before, and after it every new one does. Engines with no such statement
+(``build_aside``: ClickHouse, whose multi-table RENAME is not atomic, and Spark) still build
+every new view aside first, so a new view whose SQL fails leaves every previous view as it
+was; the new views then replace the previous ones one by one. Engines check a view's columns when it
 is created, so a new view that reads another new view is built against a second copy of
 that view (an anchor) and, once swapped in, re-pointed at its final name.
 
@@ -51,8 +54,8 @@ def temporary_name(name: str, role: str, token: str) -> str:
 def apply_by_swap(
     connection: sa.Connection, plan: Plan, dialect: Dialect, progress: Progress | None
 ) -> None:
-    """Build the changed views aside, swap them all in with one rename, then clean up."""
-    assert dialect.rename_relations_sql is not None
+    """Build the changed views aside, swap them all in with one rename (or, where the engine
+    has none, replace them in turn), then clean up."""
     changed = [r for r in plan.results if r.action in ("created", "replaced") and r.view]
     dropped = drop_order([r for r in plan.results if r.action == "dropped"], plan.readers)
     total = len(plan.results)
@@ -67,10 +70,11 @@ def apply_by_swap(
     read = {k for r in changed for k in _reads(r.view) if k in by_key}  # type: ignore[arg-type]
     stage = {k: temporary_name(r.name, "new", token) for k, r in by_key.items()}
     anchor = {k: temporary_name(by_key[k].name, "ref", token) for k in read}
+    swapped = dialect.rename_relations_sql is not None
     old = {
         key(r.schema, r.name): temporary_name(r.name, "old", token)
         for r in [*changed, *dropped]
-        if r.action != "created"
+        if r.action != "created" and swapped
     }
     temporaries = [
         (by_key[k].schema if k in by_key else k[0] or None, name)
@@ -101,12 +105,25 @@ def apply_by_swap(
     for result in changed:  # a deploy killed from here on is redone by the next one
         record(connection, plan.state_schema, "view", result.schema, result.name, "pending")
     connection.commit()
-    connection.exec_driver_sql(_rename_statement(plan, stage, old, by_key, dropped, dialect))
+    if swapped:
+        connection.exec_driver_sql(_rename_statement(plan, stage, old, by_key, dropped, dialect))
+    else:
+        # Every new view was just built, so its SQL is proven; each now replaces its
+        # previous one, in dependency order, and the views sl no longer defines go.
+        for result in [*changed, *dropped]:
+            view = result.view
+            statements = (
+                view.ddl
+                if view is not None
+                else (drop_statement(result.schema, result.name, dialect),)
+            )
+            for statement in statements:
+                connection.exec_driver_sql(statement)
 
     for result in changed:
         view = result.view
         assert view is not None
-        if _reads(view) & anchor.keys():
+        if swapped and _reads(view) & anchor.keys():
             for statement in view.ddl:  # the same view, now reading the final names
                 connection.exec_driver_sql(statement)
         for statement in view.comments:

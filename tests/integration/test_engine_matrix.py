@@ -84,10 +84,8 @@ def spark_output(spark_folder: Path) -> Output:
 
 
 @pytest.fixture(scope="session")
-def clickhouse_output(tmp_path_factory: pytest.TempPathFactory) -> Output:
-    pytest.importorskip("chdb_sqlalchemy", reason="chdb-sqlalchemy is not installed")
-    # chdb keeps one session per process, hence one folder for every target.
-    folder = tmp_path_factory.mktemp("chdb")
+def clickhouse_output(chdb_folder: Path) -> Output:
+    folder = chdb_folder  # chdb keeps one session per process, hence one folder for all
     return lambda schema: f"type: clickhouse\ndriver: chdb\npath: '{folder}'\nschema: {schema}\n"
 
 

@@ -143,6 +143,13 @@ def _target(engine_name: str, root: Path, server: Any, prefix: str) -> tuple[str
             f"duckdb:///{path}",
             "main",
         )
+    if engine_name == "clickhouse":  # ``server`` is the process's one chdb folder
+        return (
+            f"      type: clickhouse\n      driver: chdb\n      path: '{server}'\n"
+            f"      schema: {prefix}\n",
+            f"clickhouse+chdb:///{server}",
+            prefix,
+        )
     if engine_name == "sqlite":
         path = root / "w.sqlite"
         return (

@@ -40,7 +40,8 @@ class Injected(Exception):
 
 def _shop(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Deployment:
     embedded = engine_name in ("duckdb", "sqlite")
-    server = None if embedded else request.getfixturevalue(f"{engine_name}_server")
+    fixture = "chdb_folder" if engine_name == "clickhouse" else f"{engine_name}_server"
+    server = None if embedded else request.getfixturevalue(fixture)
     shop = tiny_shop_on(engine_name, tmp_path, server, f"t{uuid.uuid4().hex[:10]}")
     request.addfinalizer(shop.engine.dispose)
     return shop
@@ -322,3 +323,35 @@ def test_a_users_view_two_views_away_stops_a_recreate(
     assert code == 1
     assert "analytics.my_items reads it" in output and "stg_orders" in output
     assert shop.snapshot([*FIRST_VIEWS, "my_items"]) == before
+
+
+@pytest.mark.clickhouse
+def test_on_clickhouse_a_new_view_that_fails_to_build_leaves_every_view_as_before(
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ClickHouse renames several tables one by one, so there is no swap of them all at once;
+    # the new views are built aside first, and a failure while building leaves every view
+    # as before. A failure after that leaves the views replaced before it new.
+    shop = _shop("clickhouse", tmp_path, request)
+    before = shop.snapshot(FIRST_VIEWS)
+    shop.change()
+
+    build_failures, n = 0, 1
+    while True:
+        sent: list[str] = []
+        with _failing_at(monkeypatch, n, sent):
+            try:
+                api.run(shop.options, lock_timeout=5)
+            except Injected:
+                statement = sent[n - 1]
+                if statement.upper().startswith("CREATE") and "__sl_" in statement:
+                    build_failures += 1
+                    assert shop.snapshot(FIRST_VIEWS) == before, f"failure at statement {n}"
+                    assert "shop_big_orders" not in shop.relations()
+            else:
+                break
+        n += 1
+
+    assert build_failures >= 3  # each new view was built aside, and each build failed once
+    assert _big_orders(shop) == {(True, 10 + 8), (False, 5 + 7 + 3 + 4)}
+    assert not [name for name in shop.relations() if "__sl_" in name]
