@@ -261,7 +261,7 @@ EXAMPLE_ENVIRONMENT = {
         ),
         ("sqlite", "sqlite", "sqlite:////project/warehouse.sqlite"),
         ("clickhouse", "clickhouse", "clickhouse+chdb:////project/clickhouse-data"),
-        ("spark_local", "spark", "spark+session://"),
+        ("spark_local", "spark", "spark+session:////project/spark-warehouse"),
         (
             "sqlserver",
             "sqlserver",

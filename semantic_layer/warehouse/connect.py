@@ -116,12 +116,16 @@ def _engine_options(target: Target, project_dir: Path) -> dict[str, Any]:
     return {}
 
 
+def _spark_folder(target: Target, project_dir: Path) -> Path:
+    warehouse_dir = str(target.fields.get("warehouse_dir") or "")
+    return Path(_local_path(project_dir, warehouse_dir or "spark-warehouse"))
+
+
 def _spark_conf(target: Target, project_dir: Path) -> dict[str, str]:
     """Spark settings: tables, views and the Hive catalog that lists them are kept in the
     folder ``warehouse_dir`` (``spark-warehouse`` in the project by default), so what one
     command creates the next one finds; dbt-spark's ``server_side_parameters`` come last."""
-    folder = Path(_local_path(project_dir, str(target.fields.get("warehouse_dir") or "")
-                              or "spark-warehouse"))  # fmt: skip
+    folder = _spark_folder(target, project_dir)
     conf = {
         "spark.sql.warehouse.dir": str(folder),
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
@@ -257,7 +261,9 @@ def _spark(target: Target, project_dir: Path) -> sa.URL:
             "Databricks SQL warehouse, `type: databricks`",
             target.location,
         )
-    return sa.URL.create("spark+session")
+    # The driver ignores the URL's database; naming the warehouse folder there gives deploys
+    # a lock file beside it, as for the other engines kept in local files.
+    return sa.URL.create("spark+session", database=str(_spark_folder(target, project_dir)))
 
 
 def _snowflake(target: Target, project_dir: Path) -> sa.URL:
