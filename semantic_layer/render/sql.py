@@ -168,11 +168,12 @@ def rows_select(
     rows: list[exp.Expr] = []
     spines: list[tuple[str, RowColumn]] = []
     for column in node.columns:
-        value = row_value(column, dialect)
         if column.custom is not None:
             alias = f"sl_spine{len(spines) + 1}"
             spines.append((alias, column))
             value = sqlnames.column(_PERIOD, alias)
+        else:
+            value = row_value(column, dialect)
         rows.append(exp.alias_(value, sqlnames.identifier(column.name)))
     for measure in node.measures:
         rows.append(exp.alias_(measure.expression, sqlnames.identifier(measure.name)))

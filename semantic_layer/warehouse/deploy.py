@@ -213,9 +213,9 @@ def _plan(
     deploy when its own statements changed too, so that no deployed view is left reading a
     replaced one it no longer fits.
     """
-    views = views + _changed_readers(connection, views, unselected or [], dialect, state_schema)
-    _require_sources(connection, views)
     deployed = read_state(connection, state_schema)
+    views = views + _changed_readers(connection, views, unselected or [], dialect, deployed)
+    _require_sources(connection, views)
     _refuse_foreign(connection, views, deployed, dialect)
     results = [_action(connection, view, deployed, dialect) for view in views]
     if defined is not None:
@@ -244,11 +244,12 @@ def _changed_readers(
     selected: list[CompiledView],
     unselected: list[CompiledView],
     dialect: Dialect,
-    state_schema: str | None,
+    deployed: dict[Key, tuple[str, str]],
 ) -> list[CompiledView]:
     """The views outside a selection that read (at any remove) a selected view being
     replaced, and whose own statements changed: deploying them too keeps them in step."""
-    deployed = read_state(connection, state_schema)
+    if not unselected:
+        return []
     replaced = {
         view.name
         for view in selected
