@@ -168,6 +168,7 @@ def rows_select(
     rows: list[exp.Expr] = []
     spines: list[tuple[str, RowColumn]] = []
     for column in node.columns:
+        value: exp.Expr
         if column.custom is not None:
             alias = f"sl_spine{len(spines) + 1}"
             spines.append((alias, column))
